@@ -1,0 +1,477 @@
+//! The client: configuration and the OCI Auth operations.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument;
+
+use crate::error::{Error, Result};
+use crate::generated;
+use crate::model::{
+    AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth, UpdateOciAuthBuilder,
+    check_ttl_against_stored,
+};
+use crate::transport;
+pub(crate) use crate::transport::Shared;
+
+/// Infisical Cloud (US), the default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://us.infisical.com";
+/// Infisical Cloud (EU).
+pub const EU_BASE_URL: &str = "https://eu.infisical.com";
+/// The default limit on a whole request, connection included: 30 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default limit on establishing a connection: 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default limit on an answer's body: 1 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// A client for Infisical's OCI Auth API.
+///
+/// Cheap to clone (one `Arc`); clones share the connection pool. Build one with
+/// [`Client::builder`].
+///
+/// ```no_run
+/// use infisical_oci_auth::{Client, IdentityId, UpdateOciAuth};
+///
+/// # async fn run() -> Result<(), infisical_oci_auth::Error> {
+/// let client = Client::builder()
+///     .base_url("https://infisical.example.com")
+///     .token(std::env::var("INFISICAL_TOKEN").unwrap_or_default())
+///     .build()?;
+/// let identity: IdentityId = "6511e966-169d-4653-a191-c559fe230086".parse()?;
+/// let update = UpdateOciAuth::builder()
+///     .tenancy_ocid("ocid1.tenancy.oc1..aaaa")
+///     .allowed_usernames("alice, bob")
+///     .access_token_ttl(1800)
+///     .build()?;
+/// let config = client.update_oci_auth(&identity, &update).await?;
+/// println!("token TTL is now {} s", config.access_token_ttl);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    raw: Arc<generated::Client>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field(
+                "base_url",
+                &progenitor_client::ClientInfo::baseurl(&*self.raw),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]. Setters never fail; [`build`](Self::build) reports bad values.
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<SecretString>,
+    http_client: Option<reqwest::Client>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_response_bytes: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("http_client", &self.http_client.is_some())
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            token: None,
+            http_client: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The server: `https://us.infisical.com` (the default), [`EU_BASE_URL`], or a
+    /// self-hosted URL. A trailing `/` or `/api` is accepted and dropped.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The bearer token for the management operations (a machine identity's access token
+    /// or a user's token). Kept as a secret: never printed, sent marked sensitive.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// Uses `client` as given (proxy, custom root CA, client certificate, its own timeouts
+    /// and user agent): this builder's timeouts and user agent then do not apply.
+    ///
+    /// For a self-hosted server with a private CA:
+    ///
+    /// ```no_run
+    /// # fn run(pem: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    /// let ca = reqwest::Certificate::from_pem(pem)?;
+    /// let http = reqwest::Client::builder().tls_certs_merge([ca]).build()?;
+    /// let client = infisical_oci_auth::Client::builder()
+    ///     .base_url("https://infisical.internal")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The limit on a whole request, from connecting to the last byte of the answer.
+    /// Default: 30 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The limit on establishing a connection. Default: 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The largest answer body read; a larger one is an [`Error::Decode`]. Default: 1 MiB.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Takes the base URL from `INFISICAL_API_URL` and the token from `INFISICAL_TOKEN`,
+    /// where they are set and not empty.
+    pub fn from_env(mut self) -> Self {
+        if let Some(url) = env_var("INFISICAL_API_URL") {
+            self = self.base_url(url);
+        }
+        if let Some(token) = env_var("INFISICAL_TOKEN") {
+            self = self.token(token);
+        }
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a base URL that is not an absolute `http`/`https` URL, a token
+    /// that cannot travel in an HTTP header, or an HTTP client that cannot be built.
+    pub fn build(self) -> Result<Client> {
+        let base_url = normalize_base_url(&self.base_url)?;
+        let auth = self
+            .token
+            .as_ref()
+            .map(|token| {
+                let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+                    .map_err(|_| Error::Config {
+                        reason: "the token holds characters that an HTTP header cannot carry"
+                            .into(),
+                    })?;
+                value.set_sensitive(true);
+                Ok::<_, Error>(value)
+            })
+            .transpose()?;
+        let http = match self.http_client {
+            Some(http) => http,
+            None => {
+                install_crypto_provider();
+                reqwest::Client::builder()
+                    .user_agent(concat!("infisical-oci-auth/", env!("CARGO_PKG_VERSION")))
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout)
+                    .build()
+                    .map_err(|e| Error::Config {
+                        reason: format!("cannot build the HTTP client: {e}"),
+                    })?
+            }
+        };
+        let shared = Shared {
+            auth,
+            max_body: self.max_response_bytes,
+        };
+        Ok(Client {
+            raw: Arc::new(generated::Client::new_with_client(&base_url, http, shared)),
+        })
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// With the `rustls` feature, makes ring the process's rustls provider unless one is
+/// already installed, so that this and any other `reqwest::Client` can use TLS.
+fn install_crypto_provider() {
+    #[cfg(feature = "rustls")]
+    {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// Checks a base URL and brings it to the form the generated paths expect: no trailing
+/// `/` or `/api`.
+fn normalize_base_url(raw: &str) -> Result<String> {
+    let trimmed = raw.trim();
+    let url = reqwest::Url::parse(trimmed).map_err(|e| Error::Config {
+        reason: format!("base URL {trimmed:?} is not an absolute URL: {e}"),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::Config {
+            reason: format!("base URL {trimmed:?} must be an http:// or https:// URL with a host"),
+        });
+    }
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(Error::Config {
+            reason: format!(
+                "base URL {:?} must not carry credentials, a query or a fragment",
+                url.origin().ascii_serialization()
+            ),
+        });
+    }
+    let mut s = url.as_str().trim_end_matches('/').to_owned();
+    if let Some(stripped) = s.strip_suffix("/api") {
+        s = stripped.to_owned();
+    }
+    Ok(s)
+}
+
+impl Client {
+    /// Starts a [`ClientBuilder`] with the defaults: `https://us.infisical.com`, no token,
+    /// 30 s timeout, 10 s connect timeout, 1 MiB answer limit.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        progenitor_client::ClientInfo::baseurl(&*self.raw)
+    }
+
+    /// The generated client underneath, for what this API does not cover.
+    ///
+    /// Unstable: its types change with the code generator.
+    pub fn raw(&self) -> &crate::raw::Client {
+        &self.raw
+    }
+
+    /// *Update OCI Auth*: `PATCH /api/v1/auth/oci-auth/identities/{identityId}`.
+    ///
+    /// Sends `update` as built. The allow-list is always part of the body (see
+    /// [`UpdateOciAuth`]); to change some fields and keep the rest, use
+    /// [`modify_oci_auth`](Self::modify_oci_auth).
+    ///
+    /// # Errors
+    /// [`Error::Api`] for the server's answers: 404 when the identity does not exist or has
+    /// no OCI Auth, 400 when the TTL exceeds the stored max TTL or an IP range needs a paid
+    /// plan, 401/403 for a missing, invalid or insufficient token. [`Error::Transport`] and
+    /// [`Error::Decode`] as for every call.
+    pub async fn update_oci_auth(
+        &self,
+        identity: &IdentityId,
+        update: &UpdateOciAuth,
+    ) -> Result<IdentityOciAuth> {
+        let op = "updateOciAuth";
+        self.identity_call(
+            op,
+            identity,
+            self.raw.update_oci_auth(identity.as_uuid(), update),
+        )
+        .await
+    }
+
+    /// Read-modify-write: reads the current configuration, applies `edit` to a builder that
+    /// already holds the current tenancy and allow-list, checks the TTLs against the stored
+    /// values, and sends an update that changes only what `edit` set.
+    ///
+    /// ```no_run
+    /// # async fn run(client: infisical_oci_auth::Client, id: infisical_oci_auth::IdentityId) -> Result<(), infisical_oci_auth::Error> {
+    /// // Shorten the token lifetime; tenancy, usernames and IPs stay as they are.
+    /// let config = client.modify_oci_auth(&id, |edit| edit.access_token_ttl(900)).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Two requests, not atomic: a change made by someone else between them to the tenancy
+    /// or the allow-list is overwritten.
+    ///
+    /// # Errors
+    /// As [`get_oci_auth`](Self::get_oci_auth) and [`update_oci_auth`](Self::update_oci_auth);
+    /// [`Error::Validation`] when the edited values break a rule, including a TTL above the
+    /// stored max TTL (nothing is sent then).
+    pub async fn modify_oci_auth<F>(
+        &self,
+        identity: &IdentityId,
+        edit: F,
+    ) -> Result<IdentityOciAuth>
+    where
+        F: FnOnce(UpdateOciAuthBuilder) -> UpdateOciAuthBuilder,
+    {
+        let current = self.get_oci_auth(identity).await?;
+        let update = edit(UpdateOciAuthBuilder::from_current(&current)).build()?;
+        check_ttl_against_stored(
+            update.access_token_ttl(),
+            update.access_token_max_ttl(),
+            current.access_token_ttl,
+            current.access_token_max_ttl,
+        )?;
+        self.update_oci_auth(identity, &update).await
+    }
+
+    /// *Attach OCI Auth*: `POST /api/v1/auth/oci-auth/identities/{identityId}`.
+    ///
+    /// # Errors
+    /// [`Error::Api`] 400 when the identity already has OCI Auth or an IP range needs a paid
+    /// plan, 404 when the identity does not exist; otherwise as for every call.
+    pub async fn attach_oci_auth(
+        &self,
+        identity: &IdentityId,
+        attach: &AttachOciAuth,
+    ) -> Result<IdentityOciAuth> {
+        let op = "attachOciAuth";
+        self.identity_call(
+            op,
+            identity,
+            self.raw.attach_oci_auth(identity.as_uuid(), attach),
+        )
+        .await
+    }
+
+    /// *Get OCI Auth*: `GET /api/v1/auth/oci-auth/identities/{identityId}`.
+    ///
+    /// # Errors
+    /// [`Error::Api`] 400 when the identity has no OCI Auth, 404 when it does not exist.
+    pub async fn get_oci_auth(&self, identity: &IdentityId) -> Result<IdentityOciAuth> {
+        self.identity_call(
+            "getOciAuth",
+            identity,
+            self.raw.get_oci_auth(identity.as_uuid()),
+        )
+        .await
+    }
+
+    /// *Revoke OCI Auth*: `DELETE /api/v1/auth/oci-auth/identities/{identityId}`; answers
+    /// the configuration as it was.
+    ///
+    /// # Errors
+    /// [`Error::Api`] 400 when the identity has no OCI Auth, 403 when the token's role is
+    /// less privileged than the identity's.
+    pub async fn revoke_oci_auth(&self, identity: &IdentityId) -> Result<IdentityOciAuth> {
+        self.identity_call(
+            "deleteOciAuth",
+            identity,
+            self.raw.delete_oci_auth(identity.as_uuid()),
+        )
+        .await
+    }
+
+    async fn identity_call<F>(
+        &self,
+        operation: &'static str,
+        identity: &IdentityId,
+        call: F,
+    ) -> Result<IdentityOciAuth>
+    where
+        F: Future<
+            Output = std::result::Result<
+                progenitor_client::ResponseValue<generated::types::IdentityOciAuthResponse>,
+                progenitor_client::Error<generated::types::ErrorBody>,
+            >,
+        >,
+    {
+        let span = tracing::debug_span!("infisical_oci_auth", operation, identity_id = %identity);
+        async move {
+            let value = transport::call(operation, call).await?;
+            let status = value.status();
+            IdentityOciAuth::try_from(value.into_inner().identity_oci_auth).map_err(|reason| {
+                Error::Decode {
+                    operation,
+                    status: Some(status),
+                    reason,
+                    body_snippet: String::new(),
+                }
+            })
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_normalised() {
+        for (given, want) in [
+            ("https://us.infisical.com", "https://us.infisical.com"),
+            (
+                "https://infisical.example.com/",
+                "https://infisical.example.com",
+            ),
+            (
+                "https://infisical.example.com/api",
+                "https://infisical.example.com",
+            ),
+            (
+                "https://infisical.example.com/api/",
+                "https://infisical.example.com",
+            ),
+            (
+                "http://127.0.0.1:8080/infisical/api",
+                "http://127.0.0.1:8080/infisical",
+            ),
+        ] {
+            assert_eq!(normalize_base_url(given).unwrap(), want, "{given}");
+        }
+        for bad in [
+            "",
+            "us.infisical.com",
+            "ftp://x",
+            "https://u:p@x",
+            "https://x/?q=1",
+        ] {
+            assert!(
+                matches!(normalize_base_url(bad), Err(Error::Config { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let builder = Client::builder().token("s3cr3t-token");
+        assert!(!format!("{builder:?}").contains("s3cr3t"));
+        let client = builder.base_url("http://127.0.0.1:1").build().unwrap();
+        assert!(!format!("{client:?}").contains("s3cr3t"));
+        assert!(!format!("{:?}", client.raw()).contains("s3cr3t"));
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_refused_without_echo() {
+        let err = Client::builder().token("bad\ntoken").build().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }));
+        assert!(!err.to_string().contains("bad"));
+    }
+}

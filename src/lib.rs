@@ -1,0 +1,52 @@
+//! A typed, validated async client for Infisical's **OCI Auth** method for machine identities.
+//!
+//! The heart is [`Client::update_oci_auth`] (`PATCH /api/v1/auth/oci-auth/identities/{identityId}`);
+//! around it stand [`attach`](Client::attach_oci_auth), [`get`](Client::get_oci_auth),
+//! [`revoke`](Client::revoke_oci_auth) and the read-modify-write
+//! [`modify_oci_auth`](Client::modify_oci_auth).
+//!
+//! Request bodies are built from validated values ([`model`]): a body that Infisical would
+//! reject, or could not store, cannot be represented, so a bad value is an
+//! [`Error::Validation`] naming the field before anything is sent.
+//!
+//! ```no_run
+//! use infisical_oci_auth::{Client, IdentityId, UpdateOciAuth};
+//!
+//! # async fn run() -> Result<(), infisical_oci_auth::Error> {
+//! let client = Client::builder().from_env().build()?;
+//! let identity: IdentityId = "6511e966-169d-4653-a191-c559fe230086".parse()?;
+//! let update = UpdateOciAuth::builder()
+//!     .tenancy_ocid("ocid1.tenancy.oc1..aaaa")
+//!     .allowed_usernames("alice, bob")
+//!     .access_token_trusted_ips(["0.0.0.0/0", "::/0"])
+//!     .access_token_ttl(1800)
+//!     .access_token_max_ttl(3600)
+//!     .build()?;
+//! let config = client.update_oci_auth(&identity, &update).await?;
+//! assert_eq!(config.allowed_usernames.as_deref(), Some("alice, bob"));
+//! # Ok(()) }
+//! ```
+//!
+//! The HTTP layer is generated at build time by progenitor from the crate's OpenAPI document
+//! (`openapi/infisical-oci-auth.yaml`); it is reachable as [`raw`] for escape hatches.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod client;
+mod error;
+mod generated;
+pub mod model;
+mod transport;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT, EU_BASE_URL,
+};
+pub use error::{ApiIssue, Error, Result};
+pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};
+
+/// The generated progenitor client and its types. **Unstable**: it changes with the code
+/// generator and the spec; prefer the hand-written API.
+pub mod raw {
+    pub use crate::generated::{Client, types};
+}

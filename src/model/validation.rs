@@ -1,0 +1,149 @@
+use std::fmt;
+
+/// A value that breaks one of the server's rules.
+///
+/// It names the field by its wire name (`accessTokenTTL`, `accessTokenTrustedIps[1].ipAddress`)
+/// and says what is wrong and what is allowed. Converts into
+/// [`Error::Validation`](crate::Error::Validation).
+///
+/// ```
+/// use infisical_oci_auth::model::AccessTokenTtl;
+///
+/// let err = AccessTokenTtl::new(315_360_001).unwrap_err();
+/// assert_eq!(err.field(), "accessTokenTTL");
+/// assert!(err.reason().contains("315360000"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    field: String,
+    reason: String,
+}
+
+impl ValidationError {
+    pub(crate) fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The wire name of the field, e.g. `tenancyOcid`.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// What is wrong with the value and what is allowed.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The same error for a field nested under `prefix`, e.g. `accessTokenTrustedIps[2]`.
+    pub(crate) fn within(mut self, prefix: &str) -> Self {
+        self.field = format!("{prefix}.{}", self.field);
+        self
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// Trims like JavaScript's `String.prototype.trim`, which the server applies (zod `.trim()`).
+///
+/// JavaScript's set differs from Rust's `char::is_whitespace`: it includes U+FEFF and
+/// excludes U+0085.
+pub(crate) fn js_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c == '\u{feff}' || (c.is_whitespace() && c != '\u{85}'))
+}
+
+/// The length JavaScript reports (UTF-16 code units), which zod's `max` counts.
+pub(crate) fn js_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+/// Shows a user's value in an error message, cut short if long.
+pub(crate) fn shown(s: &str) -> String {
+    const MAX: usize = 64;
+    if s.chars().count() <= MAX {
+        format!("{s:?}")
+    } else {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{head:?}…")
+    }
+}
+
+/// Implements `FromStr`, `TryFrom<&str>`, `TryFrom<String>`, `Serialize` (the `Display` form)
+/// and a validating `Deserialize` for a newtype whose only way in is `Self::new(&str)`.
+macro_rules! string_newtype_impls {
+    ($ty:ty) => {
+        impl ::std::str::FromStr for $ty {
+            type Err = $crate::model::ValidationError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<&str> for $ty {
+            type Error = $crate::model::ValidationError;
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = $crate::model::ValidationError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::new(&s)
+            }
+        }
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(
+                    deserializer,
+                )?;
+                Self::new(&s).map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use string_newtype_impls;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn js_trim_matches_javascript_whitespace() {
+        assert_eq!(js_trim("\u{feff} a \u{a0}\n"), "a");
+        assert_eq!(js_trim("\u{85}a"), "\u{85}a");
+        assert_eq!(js_trim("\u{3000}\u{2028}a\u{2029}\t"), "a");
+    }
+
+    #[test]
+    fn js_len_counts_utf16_units() {
+        assert_eq!(js_len("a😀"), 3);
+    }
+
+    #[test]
+    fn within_prefixes_the_field() {
+        let e = ValidationError::new("ipAddress", "x").within("accessTokenTrustedIps[1]");
+        assert_eq!(e.field(), "accessTokenTrustedIps[1].ipAddress");
+        assert_eq!(
+            e.to_string(),
+            "invalid accessTokenTrustedIps[1].ipAddress: x"
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! Reading request bodies as the server reads them: helpers for the validating `Deserialize`.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use super::ValidationError;
+
+/// Keeps an explicit `null` apart from an absent field: absent is `None`, present is
+/// `Some(value)` (including `Value::Null`). Use with `#[serde(default)]`.
+pub(crate) fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// A JSON number as zod's `z.number().int().min(0)` reads it: a whole number (`1800` or
+/// `1800.0`), never a string or `null`.
+pub(crate) fn whole_number(field: &str, value: &Value) -> Result<u64, ValidationError> {
+    let wrong = |what: &str| {
+        ValidationError::new(
+            field,
+            format!("must be a whole number of at least 0, got {what}"),
+        )
+    };
+    match value {
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                Ok(u)
+            } else if n.as_i64().is_some() {
+                Err(wrong(&n.to_string()))
+            } else {
+                match n.as_f64() {
+                    Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64 => Ok(f as u64),
+                    _ => Err(wrong(&n.to_string())),
+                }
+            }
+        }
+        Value::String(_) => Err(wrong("a string")),
+        Value::Null => Err(wrong("null")),
+        Value::Bool(_) => Err(wrong("a boolean")),
+        Value::Array(_) => Err(wrong("an array")),
+        Value::Object(_) => Err(wrong("an object")),
+    }
+}
+
+/// Reads an optional number field, validating it when present.
+pub(crate) fn optional_whole_number(
+    field: &str,
+    value: Option<&Value>,
+) -> Result<Option<u64>, ValidationError> {
+    value.map(|v| whole_number(field, v)).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn whole_numbers_as_javascript_sees_them() {
+        assert_eq!(whole_number("f", &json!(1800)).unwrap(), 1800);
+        assert_eq!(whole_number("f", &json!(1800.0)).unwrap(), 1800);
+        for bad in [
+            json!(-1),
+            json!(1.5),
+            json!("1800"),
+            json!(null),
+            json!(true),
+            json!([]),
+            json!({}),
+        ] {
+            let e = whole_number("accessTokenTTL", &bad).unwrap_err();
+            assert_eq!(e.field(), "accessTokenTTL", "{bad}");
+        }
+    }
+}
+
+/// The body of attach or update as received, before the rules run.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct RequestWire {
+    pub(crate) tenancy_ocid: Option<String>,
+    #[serde(default)]
+    pub(crate) allowed_usernames: Option<String>,
+    pub(crate) access_token_trusted_ips: Option<Vec<super::trusted_ip::wire_list::RawEntry>>,
+    #[serde(rename = "accessTokenTTL", default, deserialize_with = "present")]
+    access_token_ttl: Option<Value>,
+    #[serde(rename = "accessTokenMaxTTL", default, deserialize_with = "present")]
+    access_token_max_ttl: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    access_token_num_uses_limit: Option<Value>,
+}
+
+/// TTL, max TTL and use limit, as read from the wire.
+pub(crate) type Numbers = (Option<u64>, Option<u64>, Option<u64>);
+
+impl RequestWire {
+    /// The TTL, max TTL and use limit, each checked to be a whole number when present.
+    pub(crate) fn numbers(&self) -> Result<Numbers, ValidationError> {
+        Ok((
+            optional_whole_number("accessTokenTTL", self.access_token_ttl.as_ref())?,
+            optional_whole_number("accessTokenMaxTTL", self.access_token_max_ttl.as_ref())?,
+            optional_whole_number(
+                "accessTokenNumUsesLimit",
+                self.access_token_num_uses_limit.as_ref(),
+            )?,
+        ))
+    }
+}

@@ -1,0 +1,286 @@
+//! What happens to every request: the progenitor hooks (auth header, no `api-version`),
+//! reading the answer within the size cap, and turning progenitor's errors into [`Error`].
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+
+use bytes::{Bytes, BytesMut};
+use http::StatusCode;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+
+use crate::error::{ApiIssue, Error};
+use crate::generated::{self, types};
+
+/// The operation whose answers carry a token: never sent a bearer header, never quoted in
+/// errors.
+const LOGIN_OPERATION: &str = "login_with_oci_auth";
+/// How much of a body an error quotes.
+const SNIPPET_CHARS: usize = 200;
+
+/// The state every generated call can see (progenitor's "inner type").
+#[derive(Clone)]
+pub(crate) struct Shared {
+    /// `Bearer <token>`, marked sensitive; `None` sends no auth header.
+    pub(crate) auth: Option<HeaderValue>,
+    /// The largest answer body read, in bytes.
+    pub(crate) max_body: usize,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("auth", &self.auth.as_ref().map(|_| "Bearer <redacted>"))
+            .field("max_body", &self.max_body)
+            .finish()
+    }
+}
+
+tokio::task_local! {
+    /// What the hooks learn about the call in progress, for the error mapping.
+    static CALL: CallContext;
+}
+
+#[derive(Default)]
+struct CallContext {
+    status: Cell<Option<StatusCode>>,
+    failure: RefCell<Option<Error>>,
+}
+
+impl ClientHooks<Shared> for generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        if let Some(auth) = &self.inner().auth
+            && info.operation_id != LOGIN_OPERATION
+        {
+            headers.insert(AUTHORIZATION, auth.clone());
+        }
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client().execute(request).await?;
+        let status = response.status();
+        let _ = CALL.try_with(|c| c.status.set(Some(status)));
+        let max = self.inner().max_body;
+        match read_capped(response, max).await? {
+            Ok(response) => Ok(response),
+            Err(received) => {
+                let _ = CALL.try_with(|c| {
+                    *c.failure.borrow_mut() = Some(Error::Decode {
+                        operation: operation_name(info.operation_id),
+                        status: Some(status),
+                        reason: format!(
+                            "the answer is larger than the {max}-byte limit (at least {received} bytes)"
+                        ),
+                        body_snippet: String::new(),
+                    });
+                });
+                // An empty answer with the same status: the error above wins.
+                Ok(http::Response::builder()
+                    .status(status)
+                    .body(Bytes::new())
+                    .map(reqwest::Response::from)
+                    .unwrap_or_else(|_| http::Response::new(Bytes::new()).into()))
+            }
+        }
+    }
+}
+
+/// Reads the whole body, refusing more than `max` bytes (`Err(received so far)`), and gives
+/// back a response that holds it.
+async fn read_capped(
+    mut response: reqwest::Response,
+    max: usize,
+) -> reqwest::Result<Result<reqwest::Response, usize>> {
+    if let Some(len) = response.content_length()
+        && len > max as u64
+    {
+        return Ok(Err(usize::try_from(len).unwrap_or(usize::MAX)));
+    }
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        let received = first.as_ref().map_or(0, Bytes::len) + rest.len() + chunk.len();
+        if received > max {
+            return Ok(Err(received));
+        }
+        match &first {
+            None => first = Some(chunk),
+            Some(_) => rest.extend_from_slice(&chunk),
+        }
+    }
+    let body = match first {
+        None => Bytes::new(),
+        Some(first) if rest.is_empty() => first,
+        Some(first) => {
+            let mut all = BytesMut::with_capacity(first.len() + rest.len());
+            all.extend_from_slice(&first);
+            all.extend_from_slice(&rest);
+            all.freeze()
+        }
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = response.status();
+    *rebuilt.version_mut() = response.version();
+    *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
+    Ok(Ok(reqwest::Response::from(rebuilt)))
+}
+
+/// The upstream operationId for progenitor's method name.
+fn operation_name(method: &str) -> &'static str {
+    match method {
+        "update_oci_auth" => "updateOciAuth",
+        "attach_oci_auth" => "attachOciAuth",
+        "get_oci_auth" => "getOciAuth",
+        "delete_oci_auth" => "deleteOciAuth",
+        LOGIN_OPERATION => "loginWithOciAuth",
+        _ => "unknown",
+    }
+}
+
+/// Runs one generated call and maps its outcome into this crate's types.
+pub(crate) async fn call<T, F>(operation: &'static str, call: F) -> Result<ResponseValue<T>, Error>
+where
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
+{
+    CALL.scope(CallContext::default(), async move {
+        let result = call.await;
+        let failure = CALL.with(|c| c.failure.borrow_mut().take());
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        match result {
+            Ok(value) => Ok(value),
+            Err(e) => {
+                let status = CALL.with(|c| c.status.get());
+                Err(map_error(operation, status, e).await)
+            }
+        }
+    })
+    .await
+}
+
+async fn map_error(
+    operation: &'static str,
+    status: Option<StatusCode>,
+    error: progenitor_client::Error<types::ErrorBody>,
+) -> Error {
+    use progenitor_client::Error as P;
+    match error {
+        P::ErrorResponse(value) => {
+            let status = value.status();
+            api_error(operation, status, value.into_inner())
+        }
+        P::CommunicationError(source)
+        | P::ResponseBodyError(source)
+        | P::InvalidUpgrade(source) => Error::Transport { operation, source },
+        P::InvalidResponsePayload(body, e) => {
+            decode_error(operation, status, &body, &e.to_string())
+        }
+        P::UnexpectedResponse(response) => {
+            let status = response.status();
+            match response.bytes().await {
+                Err(source) => Error::Transport { operation, source },
+                Ok(body) => match serde_json::from_slice::<types::ErrorBody>(&body) {
+                    Ok(parsed) if !status.is_success() => api_error(operation, status, parsed),
+                    _ if status.is_success() => decode_error(
+                        operation,
+                        Some(status),
+                        &body,
+                        "the API defines no such success status",
+                    ),
+                    _ => decode_error(
+                        operation,
+                        Some(status),
+                        &body,
+                        "the error body is not Infisical's JSON error",
+                    ),
+                },
+            }
+        }
+        P::InvalidRequest(reason) | P::Custom(reason) => Error::Config { reason },
+    }
+}
+
+fn decode_error(
+    operation: &'static str,
+    status: Option<StatusCode>,
+    body: &[u8],
+    reason: &str,
+) -> Error {
+    let body_snippet = if operation == "loginWithOciAuth" && status.is_some_and(|s| s.is_success())
+    {
+        String::new()
+    } else {
+        String::from_utf8_lossy(body)
+            .chars()
+            .take(SNIPPET_CHARS)
+            .collect()
+    };
+    let reason = if body.is_empty() {
+        "the body is empty".to_owned()
+    } else {
+        reason.to_owned()
+    };
+    Error::Decode {
+        operation,
+        status,
+        reason,
+        body_snippet,
+    }
+}
+
+fn api_error(operation: &'static str, status: StatusCode, body: types::ErrorBody) -> Error {
+    let (message, issues) = match body.message {
+        None => (String::new(), Vec::new()),
+        Some(types::ErrorMessage::String(message)) => (message, Vec::new()),
+        Some(types::ErrorMessage::Array(raw)) => {
+            let issues: Vec<ApiIssue> = raw
+                .into_iter()
+                .map(|issue| ApiIssue {
+                    path: issue
+                        .path
+                        .iter()
+                        .map(|p| match p {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("."),
+                    message: issue.message.unwrap_or_default(),
+                    code: issue.code,
+                })
+                .collect();
+            let message = issues
+                .iter()
+                .map(|i| {
+                    if i.path.is_empty() {
+                        i.message.clone()
+                    } else {
+                        format!("{}: {}", i.path, i.message)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            (message, issues)
+        }
+    };
+    Error::Api {
+        operation,
+        status,
+        error: body.error.unwrap_or_default(),
+        message,
+        req_id: body.req_id,
+        issues,
+    }
+}

@@ -1,0 +1,213 @@
+//! Helpers shared by the integration tests: the recorded transcripts of a real Infisical
+//! server, and a loopback stub that records requests and answers canned responses.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+
+pub const IDENTITY: &str = "6511e966-169d-4653-a191-c559fe230086";
+pub const TOKEN: &str = "test-token-0123456789";
+
+/// One request/response pair recorded from a real Infisical server.
+#[derive(Debug, Clone)]
+pub struct Transcript {
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub request_body: String,
+    pub status: u16,
+    pub response_body: String,
+}
+
+impl Transcript {
+    pub fn request_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.request_body).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn response_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.response_body).unwrap()
+    }
+}
+
+/// Reads `tests/fixtures/transcripts/<name>.txt`.
+pub fn transcript(name: &str) -> Transcript {
+    let path = format!(
+        "{}/tests/fixtures/transcripts/{name}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (request, rest) = text.split_once("=== RESPONSE (").expect("response section");
+    let request = request
+        .split_once("=== REQUEST ===\n")
+        .expect("request section")
+        .1;
+    let request_line = request.lines().next().unwrap();
+    let mut parts = request_line.split(' ');
+    let method = parts.next().unwrap().to_owned();
+    let path = parts.next().unwrap().to_owned();
+    let request_body = request
+        .split_once("\n\n")
+        .map(|(_, b)| b.trim().to_owned())
+        .unwrap_or_default();
+    let response = rest.split_once(")").unwrap().1;
+    let status_line = response.lines().nth(1).unwrap();
+    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+    let response_body = response
+        .split_once("\n\n")
+        .map(|(_, b)| {
+            b.split("=== RESPONSE BODY")
+                .next()
+                .unwrap()
+                .trim()
+                .to_owned()
+        })
+        .unwrap_or_default();
+    Transcript {
+        name: name.to_owned(),
+        method,
+        path,
+        request_body,
+        status,
+        response_body,
+    }
+}
+
+/// Every transcript name listed in INDEX.md.
+pub fn all_transcripts() -> Vec<String> {
+    let index = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/transcripts/INDEX.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    index
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(" |").next())
+        .filter(|n| n.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A request as the stub received it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: Method,
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Recorded {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A canned answer.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+impl Canned {
+    pub fn json(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            content_type: "application/json; charset=utf-8",
+            body: body.into().into_bytes(),
+        }
+    }
+
+    pub fn raw(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            content_type,
+            body: body.into(),
+        }
+    }
+}
+
+/// A loopback HTTP server that records every request and answers the queued responses in
+/// order (the last one repeats).
+pub struct Stub {
+    pub addr: SocketAddr,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+    answers: Arc<Mutex<VecDeque<Canned>>>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl Stub {
+    pub async fn start(answers: impl IntoIterator<Item = Canned>) -> Self {
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let answers = Arc::new(Mutex::new(answers.into_iter().collect::<VecDeque<_>>()));
+        let (rec, ans) = (recorded.clone(), answers.clone());
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let (rec, ans) = (rec.clone(), ans.clone());
+                async move {
+                    rec.lock().unwrap().push(Recorded {
+                        method,
+                        path: uri.to_string(),
+                        headers,
+                        body,
+                    });
+                    let canned = {
+                        let mut q = ans.lock().unwrap();
+                        if q.len() > 1 {
+                            q.pop_front().unwrap()
+                        } else {
+                            q.front().cloned().unwrap()
+                        }
+                    };
+                    Response::builder()
+                        .status(StatusCode::from_u16(canned.status).unwrap())
+                        .header("content-type", canned.content_type)
+                        .body(Body::from(canned.body))
+                        .unwrap()
+                }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Stub {
+            addr,
+            recorded,
+            answers,
+            _task: task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.recorded.lock().unwrap().clone()
+    }
+
+    pub fn client(&self) -> infisical_oci_auth::Client {
+        infisical_oci_auth::Client::builder()
+            .base_url(self.url())
+            .token(TOKEN)
+            .build()
+            .unwrap()
+    }
+}
+
+pub fn identity() -> infisical_oci_auth::IdentityId {
+    IDENTITY.parse().unwrap()
+}

@@ -1,0 +1,204 @@
+//! Every class of error answer maps to the right variant, with the server's details.
+
+mod common;
+
+use common::{Canned, Stub, all_transcripts, identity, transcript};
+use infisical_oci_auth::{Error, UpdateOciAuth};
+
+fn update() -> UpdateOciAuth {
+    UpdateOciAuth::builder()
+        .tenancy_ocid("ocid1.tenancy.oc1..aaaa")
+        .allow_any_username()
+        .build()
+        .unwrap()
+}
+
+async fn answer(canned: Canned) -> Error {
+    let stub = Stub::start([canned]).await;
+    stub.client()
+        .update_oci_auth(&identity(), &update())
+        .await
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn every_recorded_error_answer_becomes_an_api_error() {
+    let mut seen = std::collections::BTreeSet::new();
+    for name in all_transcripts() {
+        let t = transcript(&name);
+        if t.status < 400 {
+            continue;
+        }
+        let body = t.response_json();
+        let err = answer(Canned::json(t.status, t.response_body.clone())).await;
+        let Error::Api {
+            operation,
+            status,
+            error,
+            message,
+            req_id,
+            issues,
+        } = &err
+        else {
+            panic!("{name}: {err:?}");
+        };
+        assert_eq!(*operation, "updateOciAuth");
+        assert_eq!(status.as_u16(), t.status, "{name}");
+        assert_eq!(error, body["error"].as_str().unwrap(), "{name}");
+        assert_eq!(req_id.as_deref(), body["reqId"].as_str(), "{name}");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(t.status));
+        match &body["message"] {
+            serde_json::Value::String(m) => {
+                assert_eq!(message, m, "{name}");
+                assert!(issues.is_empty());
+            }
+            serde_json::Value::Array(raw) => {
+                assert_eq!(issues.len(), raw.len(), "{name}");
+                for (issue, raw) in issues.iter().zip(raw) {
+                    assert_eq!(issue.message, raw["message"].as_str().unwrap());
+                }
+            }
+            other => panic!("{name}: {other}"),
+        }
+        seen.insert(t.status);
+    }
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        [400, 401, 403, 404, 422, 500]
+    );
+}
+
+#[tokio::test]
+async fn validation_failure_keeps_the_issue_paths() {
+    let t = transcript("58-login-missing-fields");
+    let err = answer(Canned::json(422, t.response_body.clone())).await;
+    let Error::Api {
+        issues, message, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(paths, ["identityId", "userOcid", "headers"]);
+    assert_eq!(issues[0].code.as_deref(), Some("invalid_type"));
+    assert_eq!(
+        message,
+        "identityId: Required; userOcid: Required; headers: Required"
+    );
+}
+
+#[tokio::test]
+async fn permission_boundary_error_with_details_is_an_api_error() {
+    let t = transcript("68-delete-with-oci-issued-member-token");
+    let err = answer(Canned::json(403, t.response_body.clone())).await;
+    assert!(
+        matches!(&err, Error::Api { error, .. } if error == "PermissionBoundaryError"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_proxy_html_502_is_a_decode_error_that_keeps_the_status() {
+    let err = answer(Canned::raw(
+        502,
+        "text/html",
+        "<html><body>Bad Gateway</body></html>",
+    ))
+    .await;
+    let Error::Decode {
+        status,
+        body_snippet,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.map(|s| s.as_u16()), Some(502));
+    assert!(body_snippet.contains("Bad Gateway"));
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_non_json_error_body_with_a_declared_status_keeps_the_status() {
+    let err = answer(Canned::raw(500, "text/plain", "upstream exploded")).await;
+    let Error::Decode {
+        status,
+        body_snippet,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.map(|s| s.as_u16()), Some(500));
+    assert_eq!(body_snippet, "upstream exploded");
+}
+
+#[tokio::test]
+async fn a_truncated_success_body_is_a_decode_error() {
+    let full = transcript("04-patch-valid-full").response_body;
+    let err = answer(Canned::json(200, &full[..full.len() / 2])).await;
+    let Error::Decode { status, reason, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.map(|s| s.as_u16()), Some(200));
+    assert!(reason.contains("EOF"), "{reason}");
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn an_empty_success_body_is_a_decode_error() {
+    let err = answer(Canned::json(200, "")).await;
+    assert!(
+        matches!(&err, Error::Decode { reason, .. } if reason == "the body is empty"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrongly_typed_success_body_is_a_decode_error() {
+    let err = answer(Canned::json(200, r#"{"identityOciAuth":{"id":5}}"#)).await;
+    assert!(matches!(&err, Error::Decode { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_undeclared_status_with_infisical_json_is_an_api_error() {
+    let err = answer(Canned::json(
+        503,
+        r#"{"statusCode":503,"error":"ServiceUnavailable","message":"later"}"#,
+    ))
+    .await;
+    assert!(
+        matches!(&err, Error::Api { status, .. } if status.as_u16() == 503),
+        "{err:?}"
+    );
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused() {
+    let stub = Stub::start([Canned::json(200, format!("\"{}\"", "x".repeat(2 << 20)))]).await;
+    let err = stub
+        .client()
+        .update_oci_auth(&identity(), &update())
+        .await
+        .unwrap_err();
+    let Error::Decode { status, reason, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.map(|s| s.as_u16()), Some(200));
+    assert!(reason.contains("1048576-byte limit"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_transport_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let client = infisical_oci_auth::Client::builder()
+        .base_url(format!("http://{addr}"))
+        .build()
+        .unwrap();
+    let err = client.get_oci_auth(&identity()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_retryable());
+}
