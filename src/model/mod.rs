@@ -11,6 +11,8 @@ mod attach;
 mod identity_id;
 mod identity_oci_auth;
 mod numbers;
+#[cfg(feature = "schemars")]
+mod schema;
 mod tenancy;
 mod trusted_ip;
 mod update;

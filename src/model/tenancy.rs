@@ -23,7 +23,7 @@ pub struct TenancyOcid(String);
 const FIELD: &str = "tenancyOcid";
 const PREFIX: &str = "ocid1.tenancy.oc1.";
 /// The server stores the OCID in a `varchar(255)` column.
-const MAX_CHARS: usize = 255;
+pub(crate) const MAX_CHARS: usize = 255;
 
 impl TenancyOcid {
     /// Validates and normalises a tenancy OCID.

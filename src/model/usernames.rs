@@ -24,7 +24,7 @@ pub struct AllowedUsernames(String);
 
 const FIELD: &str = "allowedUsernames";
 /// zod `.max(500)` on the trimmed input, counted in UTF-16 units.
-const MAX_INPUT: usize = 500;
+pub(crate) const MAX_INPUT: usize = 500;
 /// The server stores the joined list in a `varchar(255)` column.
 const MAX_STORED: usize = 255;
 const SEPARATOR: &str = ", ";

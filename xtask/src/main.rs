@@ -1,14 +1,72 @@
 //! `cargo xtask`: the repository's maintenance commands.
+//!
+//! ```text
+//! cargo xtask spec pull [--from URL|FILE]   refresh openapi/upstream/ from Infisical's spec
+//! cargo xtask spec check [--upstream FILE]  compare our spec with upstream (exit 1 on drift)
+//! cargo xtask codegen [--out FILE]          write the generated client for review
+//! ```
 
-fn main() {
+mod codegen;
+mod drift;
+mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code for "the input is unusable" (unreadable, not OpenAPI 3.0, unreachable URL).
+const UNUSABLE: u8 = 2;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  spec pull [--from URL|FILE]    pin the OCI Auth part of Infisical's published spec in
+                                 openapi/upstream/ (default: https://us.infisical.com/api/docs/json)
+  spec check [--upstream FILE]   compare openapi/infisical-oci-auth.yaml with upstream and check
+                                 that progenitor generates from it; exit 0 clean, 1 drift, 2 bad input
+  codegen [--out FILE]           write the formatted generated client (default: stdout)";
+
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("help" | "--help" | "-h") => {
-            println!("usage: cargo xtask <command>\n\ncommands:\n  help    this text");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["spec", "pull", rest @ ..] => option(rest, "--from").and_then(|from| spec::pull(from)),
+        ["spec", "check", rest @ ..] => {
+            option(rest, "--upstream").and_then(|upstream| spec::check(upstream.map(Path::new)))
         }
-        Some(other) => {
-            eprintln!("error: unknown command {other:?}; see `cargo xtask help`");
-            std::process::exit(2);
+        ["codegen", rest @ ..] => {
+            option(rest, "--out").and_then(|out| codegen::run(out.map(Path::new)))
+        }
+        [] | ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err(format!("unknown command {:?}\n\n{USAGE}", args.join(" "))),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(UNUSABLE)
         }
     }
+}
+
+/// Reads `--name VALUE` (or nothing) from `rest`; anything else is a usage error.
+fn option<'a>(rest: &[&'a str], name: &str) -> Result<Option<&'a str>, String> {
+    match rest {
+        [] => Ok(None),
+        [flag, value] if *flag == name => Ok(Some(value)),
+        _ => Err(format!(
+            "expected at most `{name} VALUE`, got {:?}\n\n{USAGE}",
+            rest.join(" ")
+        )),
+    }
+}
+
+/// The repository root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
