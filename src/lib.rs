@@ -50,3 +50,8 @@ pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};
 pub mod raw {
     pub use crate::generated::{Client, types};
 }
+
+/// The README's example, compiled as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
