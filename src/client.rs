@@ -14,8 +14,10 @@ use crate::model::{
     AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth, UpdateOciAuthBuilder,
     check_ttl_against_stored,
 };
-use crate::transport;
+use crate::oci::{AccessToken, OciCredentials};
+use crate::session::{self, OciSession};
 pub(crate) use crate::transport::Shared;
+use crate::transport::{self, Auth};
 
 /// Infisical Cloud (US), the default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://us.infisical.com";
@@ -76,6 +78,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: usize,
+    oci_login: Option<(OciCredentials, IdentityId, Option<String>)>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -87,6 +90,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("oci_login", &self.oci_login)
             .finish()
     }
 }
@@ -100,6 +104,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            oci_login: None,
         }
     }
 }
@@ -158,6 +163,35 @@ impl ClientBuilder {
         self
     }
 
+    /// Authenticates with OCI login instead of a fixed token: the client logs in as
+    /// `identity` with `credentials` on first use, reuses the token, logs in again shortly
+    /// before it expires (a tenth of its lifetime ahead, at most a minute) and once after a
+    /// 401; concurrent calls share one login.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), infisical_oci_auth::Error> {
+    /// use infisical_oci_auth::{Client, oci::OciCredentials};
+    ///
+    /// let client = Client::builder()
+    ///     .base_url("https://eu.infisical.com")
+    ///     .oci_login(OciCredentials::from_default_config()?, "6511e966-169d-4653-a191-c559fe230086".parse()?)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn oci_login(mut self, credentials: OciCredentials, identity: IdentityId) -> Self {
+        self.oci_login = Some((credentials, identity, None));
+        self
+    }
+
+    /// With [`oci_login`](Self::oci_login), the organization or sub-organization to log in
+    /// to (`organizationSlug`).
+    pub fn oci_organization_slug(mut self, slug: impl Into<String>) -> Self {
+        if let Some((_, _, org)) = &mut self.oci_login {
+            *org = Some(slug.into());
+        }
+        self
+    }
+
     /// Takes the base URL from `INFISICAL_API_URL` and the token from `INFISICAL_TOKEN`,
     /// where they are set and not empty.
     pub fn from_env(mut self) -> Self {
@@ -174,10 +208,11 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] for a base URL that is not an absolute `http`/`https` URL, a token
-    /// that cannot travel in an HTTP header, or an HTTP client that cannot be built.
+    /// that cannot travel in an HTTP header, both a token and OCI login, or an HTTP client
+    /// that cannot be built.
     pub fn build(self) -> Result<Client> {
         let base_url = normalize_base_url(&self.base_url)?;
-        let auth = self
+        let token = self
             .token
             .as_ref()
             .map(|token| {
@@ -204,9 +239,32 @@ impl ClientBuilder {
                     })?
             }
         };
+        let unauthenticated = Shared {
+            auth: Auth::None,
+            max_body: self.max_response_bytes,
+        };
+        let auth = match (token, self.oci_login) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Config {
+                    reason: "choose either a token or OCI login, not both".into(),
+                });
+            }
+            (Some(token), None) => Auth::Static(token),
+            (None, Some((credentials, identity, org))) => Auth::Oci(Arc::new(OciSession::new(
+                generated::Client::new_with_client(
+                    &base_url,
+                    http.clone(),
+                    unauthenticated.clone(),
+                ),
+                credentials,
+                identity,
+                org,
+            ))),
+            (None, None) => Auth::None,
+        };
         let shared = Shared {
             auth,
-            max_body: self.max_response_bytes,
+            ..unauthenticated
         };
         Ok(Client {
             raw: Arc::new(generated::Client::new_with_client(&base_url, http, shared)),
@@ -384,6 +442,26 @@ impl Client {
             self.raw.delete_oci_auth(identity.as_uuid()),
         )
         .await
+    }
+
+    /// *Login with OCI Auth*: `POST /api/v1/auth/oci-auth/login`, signed with `credentials`.
+    ///
+    /// Signs `GET https://identity.<region>.oraclecloud.com/20160918/users/<user>` (headers
+    /// `x-date`, `(request-target)`, `host`) and sends the signed headers, the identity and
+    /// the optional organization slug. No bearer token is sent. Most programs use
+    /// [`ClientBuilder::oci_login`] instead, which calls this when needed.
+    ///
+    /// # Errors
+    /// [`Error::Api`]: 404 when the identity has no OCI Auth, 401 when the OCI user's
+    /// tenancy or name is not allowed, 400 for a bad host, 500 when OCI refuses the
+    /// signature. [`Error::Credentials`] when the key cannot sign.
+    pub async fn login(
+        &self,
+        credentials: &OciCredentials,
+        identity: &IdentityId,
+        organization_slug: Option<&str>,
+    ) -> Result<AccessToken> {
+        session::login(&self.raw, credentials, identity, organization_slug).await
     }
 
     async fn identity_call<F>(

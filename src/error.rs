@@ -45,6 +45,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// OCI credentials could not be loaded: a config file, profile, entry or key is missing
+    /// or wrong. Never holds key material or a passphrase.
+    #[error("OCI credentials: {location}: {reason}")]
+    Credentials {
+        /// Where: the file, profile and entry, or `private key`.
+        location: String,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// Infisical answered with an error status and a JSON error body.
     #[error("{operation}: Infisical answered {status}{}{}", ErrorSummary(.error), MessageSummary(.message))]
     Api {
@@ -138,7 +148,7 @@ impl Error {
             Error::Api { status, .. } => Some(*status),
             Error::Decode { status, .. } => *status,
             Error::Transport { source, .. } => source.status(),
-            Error::Validation { .. } | Error::Config { .. } => None,
+            Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
         }
     }
 

@@ -36,6 +36,10 @@ mod client;
 mod error;
 mod generated;
 pub mod model;
+pub mod oci;
+mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
 
 pub use client::{

@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use http::StatusCode;
@@ -11,6 +12,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 use crate::error::{ApiIssue, Error};
 use crate::generated::{self, types};
+use crate::session::OciSession;
 
 /// The operation whose answers carry a token: never sent a bearer header, never quoted in
 /// errors.
@@ -21,16 +23,32 @@ const SNIPPET_CHARS: usize = 200;
 /// The state every generated call can see (progenitor's "inner type").
 #[derive(Clone)]
 pub(crate) struct Shared {
-    /// `Bearer <token>`, marked sensitive; `None` sends no auth header.
-    pub(crate) auth: Option<HeaderValue>,
+    /// How management calls authenticate.
+    pub(crate) auth: Auth,
     /// The largest answer body read, in bytes.
     pub(crate) max_body: usize,
 }
 
+/// How management calls authenticate.
+#[derive(Clone)]
+pub(crate) enum Auth {
+    /// No Authorization header.
+    None,
+    /// `Bearer <token>`, marked sensitive.
+    Static(HeaderValue),
+    /// A token from OCI login, renewed before it expires.
+    Oci(Arc<OciSession>),
+}
+
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = match &self.auth {
+            Auth::None => "none",
+            Auth::Static(_) => "Bearer <redacted>",
+            Auth::Oci(_) => "OCI login",
+        };
         f.debug_struct("Shared")
-            .field("auth", &self.auth.as_ref().map(|_| "Bearer <redacted>"))
+            .field("auth", &auth)
             .field("max_body", &self.max_body)
             .finish()
     }
@@ -53,13 +71,22 @@ impl ClientHooks<Shared> for generated::Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let headers = request.headers_mut();
-        headers.remove("api-version");
-        if let Some(auth) = &self.inner().auth
-            && info.operation_id != LOGIN_OPERATION
-        {
-            headers.insert(AUTHORIZATION, auth.clone());
+        request.headers_mut().remove("api-version");
+        if info.operation_id == LOGIN_OPERATION {
+            return Ok(());
         }
+        let auth = match &self.inner().auth {
+            Auth::None => return Ok(()),
+            Auth::Static(value) => value.clone(),
+            Auth::Oci(session) => match session.bearer().await {
+                Ok(value) => value,
+                Err(error) => {
+                    let _ = CALL.try_with(|c| *c.failure.borrow_mut() = Some(error));
+                    return Err(progenitor_client::Error::Custom("OCI login failed".into()));
+                }
+            },
+        };
+        request.headers_mut().insert(AUTHORIZATION, auth);
         Ok(())
     }
 
@@ -68,7 +95,30 @@ impl ClientHooks<Shared> for generated::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
+        let session = match &self.inner().auth {
+            Auth::Oci(session) if info.operation_id != LOGIN_OPERATION => Some(session),
+            _ => None,
+        };
+        // With OCI login, a 401 means the token was revoked or expired early: log in again
+        // and send the request once more.
+        let again = session.and_then(|_| request.try_clone());
+        let mut response = self.client().execute(request).await?;
+        if let (Some(session), Some(mut again)) = (session, again)
+            && response.status() == StatusCode::UNAUTHORIZED
+        {
+            let used = again.headers().get(AUTHORIZATION).cloned();
+            session.invalidate(used.as_ref()).await;
+            match session.bearer().await {
+                Ok(value) => {
+                    again.headers_mut().insert(AUTHORIZATION, value);
+                    tracing::debug!("token refused with 401; logged in again and retrying once");
+                    response = self.client().execute(again).await?;
+                }
+                Err(error) => {
+                    let _ = CALL.try_with(|c| *c.failure.borrow_mut() = Some(error));
+                }
+            }
+        }
         let status = response.status();
         let _ = CALL.try_with(|c| c.status.set(Some(status)));
         let max = self.inner().max_body;

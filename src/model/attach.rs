@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::trusted_ip::{parse_trusted_ips, wire_list};
+use super::validation::Kind;
 use super::wire::RequestWire;
 use super::{
     AccessTokenTtl, AllowedUsernames, NumUsesLimit, TenancyOcid, TrustedIp, ValidationError,
@@ -133,11 +134,9 @@ impl AttachOciAuthBuilder {
     /// # Errors
     /// A [`ValidationError`] naming the first field that breaks a rule.
     pub fn build(self) -> Result<AttachOciAuth, ValidationError> {
-        let tenancy_ocid = TenancyOcid::new(
-            self.tenancy_ocid
-                .as_deref()
-                .ok_or_else(|| ValidationError::new("tenancyOcid", "is required on attach"))?,
-        )?;
+        let tenancy_ocid = TenancyOcid::new(self.tenancy_ocid.as_deref().ok_or_else(|| {
+            ValidationError::new("tenancyOcid", "is required on attach").with_kind(Kind::Required)
+        })?)?;
         let allowed_usernames = self
             .allowed_usernames
             .as_deref()
@@ -161,7 +160,8 @@ impl AttachOciAuthBuilder {
                         "must be from 1 to {} seconds on attach, got 0",
                         AccessTokenTtl::MAX.get()
                     ),
-                ));
+                )
+                .with_kind(Kind::BelowMinimum));
             }
             Some(s) => AccessTokenTtl::for_field("accessTokenMaxTTL", s)?,
             None => AccessTokenTtl::DEFAULT,

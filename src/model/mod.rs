@@ -30,5 +30,11 @@ pub use update::{UpdateOciAuth, UpdateOciAuthBuilder};
 pub use usernames::AllowedUsernames;
 pub use validation::ValidationError;
 
+#[cfg(feature = "testing")]
+pub(crate) use numbers::ttl_exceeds_max;
 pub(crate) use numbers::{check_ttl_against_stored, check_ttl_within_max};
 pub(crate) use usernames::parse_allowed_usernames;
+#[cfg(feature = "testing")]
+pub(crate) use validation::{Kind, js_trim};
+#[cfg(feature = "testing")]
+pub(crate) use wire::whole_number;

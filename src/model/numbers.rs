@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::validation::ValidationError;
+use super::validation::{Kind, ValidationError};
 
 /// A token lifetime in seconds, `0..=315360000` (ten years), as the server accepts it.
 ///
@@ -37,7 +37,8 @@ impl AccessTokenTtl {
             _ => Err(ValidationError::new(
                 field,
                 format!("must be from 0 to {} seconds, got {seconds}", Self::MAX.0),
-            )),
+            )
+            .with_kind(Kind::AboveMaximum)),
         }
     }
 
@@ -89,7 +90,8 @@ impl NumUsesLimit {
             return Err(ValidationError::new(
                 "accessTokenNumUsesLimit",
                 format!("must be from 0 (unlimited) to {}, got {uses}", Self::MAX.0),
-            ));
+            )
+            .with_kind(Kind::AboveMaximum));
         }
         Ok(Self(uses))
     }
@@ -107,18 +109,21 @@ pub(crate) fn check_ttl_within_max(
     max: Option<AccessTokenTtl>,
     zero_means_unset: bool,
 ) -> Result<(), ValidationError> {
-    let (ttl, max) = match (ttl, max) {
-        (Some(t), Some(m)) if zero_means_unset => match (t.nonzero(), m.nonzero()) {
-            (Some(t), Some(m)) => (t, m),
-            _ => return Ok(()),
-        },
-        (Some(t), Some(m)) => (t.0, m.0),
-        _ => return Ok(()),
-    };
-    if ttl > max {
-        return Err(ttl_over_max(ttl, max));
+    match (ttl, max) {
+        (Some(t), Some(m)) if ttl_exceeds_max(t.0.into(), m.0.into(), zero_means_unset) => {
+            Err(ttl_over_max(t.0, m.0))
+        }
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// The comparison behind [`check_ttl_within_max`], on raw numbers: on update a zero on
+/// either side means "not given" and nothing is compared.
+pub(crate) fn ttl_exceeds_max(ttl: u64, max: u64, zero_means_unset: bool) -> bool {
+    if zero_means_unset && (ttl == 0 || max == 0) {
+        return false;
+    }
+    ttl > max
 }
 
 /// The server's second check on update, against what it has stored: a given non-zero value
@@ -147,6 +152,7 @@ fn ttl_over_max(ttl: impl fmt::Display, max: impl fmt::Display) -> ValidationErr
         "accessTokenTTL",
         format!("must not exceed accessTokenMaxTTL ({max} s), got {ttl} s"),
     )
+    .with_kind(Kind::TtlAboveMax)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::validation::{ValidationError, js_trim, shown, string_newtype_impls};
+use super::validation::{Kind, ValidationError, js_trim, shown, string_newtype_impls};
 
 /// The OCID of an Oracle Cloud tenancy, as the server accepts and can store it.
 ///
@@ -37,7 +37,8 @@ impl TenancyOcid {
             return Err(ValidationError::new(
                 FIELD,
                 "must not be empty; expected ocid1.tenancy.oc1.<id>",
-            ));
+            )
+            .with_kind(Kind::Empty));
         }
         let id = value.strip_prefix(PREFIX).unwrap_or_default();
         if id.is_empty() || id.contains('\n') {
@@ -50,10 +51,10 @@ impl TenancyOcid {
             ));
         }
         if value.contains('\0') {
-            return Err(ValidationError::new(
-                FIELD,
-                "must not contain a NUL character",
-            ));
+            return Err(
+                ValidationError::new(FIELD, "must not contain a NUL character")
+                    .with_kind(Kind::Storage),
+            );
         }
         let chars = value.chars().count();
         if chars > MAX_CHARS {
@@ -62,7 +63,8 @@ impl TenancyOcid {
                 format!(
                     "must be at most {MAX_CHARS} characters (the server's column size), got {chars}"
                 ),
-            ));
+            )
+            .with_kind(Kind::Storage));
         }
         Ok(Self(value.to_owned()))
     }

@@ -3,7 +3,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
-use super::validation::{ValidationError, js_trim, shown, string_newtype_impls};
+use super::validation::{Kind, ValidationError, js_trim, shown, string_newtype_impls};
 
 /// An IP address or CIDR range that access tokens may be used from.
 ///
@@ -156,7 +156,8 @@ pub(crate) fn check_trusted_ips_not_empty(ips: &[TrustedIp]) -> Result<(), Valid
         return Err(ValidationError::new(
             "accessTokenTrustedIps",
             "must hold at least one address or range; use 0.0.0.0/0 and ::/0 for anywhere",
-        ));
+        )
+        .with_kind(Kind::TooFewItems));
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::trusted_ip::{parse_trusted_ips, wire_list};
+use super::validation::Kind;
 use super::wire::RequestWire;
 use super::{
     AccessTokenTtl, AllowedUsernames, IdentityOciAuth, NumUsesLimit, TenancyOcid, TrustedIp,
@@ -174,11 +175,9 @@ impl UpdateOciAuthBuilder {
     /// no choice made for the allow-list, a value out of range, or a TTL above the max TTL
     /// (when both are given and non-zero).
     pub fn build(self) -> Result<UpdateOciAuth, ValidationError> {
-        let tenancy_ocid = TenancyOcid::new(
-            self.tenancy_ocid
-                .as_deref()
-                .ok_or_else(|| ValidationError::new("tenancyOcid", "is required on update"))?,
-        )?;
+        let tenancy_ocid = TenancyOcid::new(self.tenancy_ocid.as_deref().ok_or_else(|| {
+            ValidationError::new("tenancyOcid", "is required on update").with_kind(Kind::Required)
+        })?)?;
         let allowed_usernames = match self.allowed_usernames {
             None => {
                 return Err(ValidationError::new(

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::validation::{ValidationError, js_len, js_trim, shown, string_newtype_impls};
+use super::validation::{Kind, ValidationError, js_len, js_trim, shown, string_newtype_impls};
 
 /// A non-empty allow-list of OCI usernames, in the form the server stores.
 ///
@@ -39,7 +39,8 @@ pub(crate) fn parse_allowed_usernames(
         return Err(ValidationError::new(
             FIELD,
             format!("must be at most {MAX_INPUT} characters, got {len}"),
-        ));
+        )
+        .with_kind(Kind::TooLong));
     }
     let mut joined = String::with_capacity(trimmed.len());
     for name in trimmed.split(',').map(js_trim).filter(|n| !n.is_empty()) {
@@ -69,7 +70,8 @@ pub(crate) fn parse_allowed_usernames(
                 SEPARATOR,
                 joined.len()
             ),
-        ));
+        )
+        .with_kind(Kind::Storage));
     }
     Ok(Some(AllowedUsernames(joined)))
 }

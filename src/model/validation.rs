@@ -17,6 +17,35 @@ use std::fmt;
 pub struct ValidationError {
     field: String,
     reason: String,
+    kind: Kind,
+}
+
+/// Which rule was broken, in the server's terms: lets the fake server answer as Infisical
+/// does (a 422 issue of the right code, or a 500 from the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A format check (zod `custom` issue).
+    Invalid,
+    /// The field is missing.
+    Required,
+    /// An empty string where one character is needed (zod `too_small`).
+    Empty,
+    /// Longer than the server's validator allows (zod `too_big`).
+    TooLong,
+    /// Passes the server's validator but not its database, which answers 500.
+    Storage,
+    /// Not of the JSON type expected; holds the type received, as zod names it.
+    WrongType(&'static str),
+    /// A number with a fraction.
+    NotInteger,
+    /// A number below the minimum.
+    BelowMinimum,
+    /// A number above the maximum.
+    AboveMaximum,
+    /// An array with too few items.
+    TooFewItems,
+    /// TTL above max TTL (the object-level refine).
+    TtlAboveMax,
 }
 
 impl ValidationError {
@@ -24,7 +53,20 @@ impl ValidationError {
         Self {
             field: field.into(),
             reason: reason.into(),
+            kind: Kind::Invalid,
         }
+    }
+
+    /// The same error, tagged with the rule that was broken.
+    pub(crate) fn with_kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The rule that was broken.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind
     }
 
     /// The wire name of the field, e.g. `tenancyOcid`.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::ValidationError;
+use super::validation::Kind;
 
 /// Keeps an explicit `null` apart from an absent field: absent is `None`, present is
 /// `Some(value)` (including `Value::Null`). Use with `#[serde(default)]`.
@@ -14,31 +15,39 @@ pub(crate) fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, 
 /// A JSON number as zod's `z.number().int().min(0)` reads it: a whole number (`1800` or
 /// `1800.0`), never a string or `null`.
 pub(crate) fn whole_number(field: &str, value: &Value) -> Result<u64, ValidationError> {
-    let wrong = |what: &str| {
+    let wrong = |what: &str, kind: Kind| {
         ValidationError::new(
             field,
             format!("must be a whole number of at least 0, got {what}"),
         )
+        .with_kind(kind)
     };
-    match value {
+    let received = match value {
         Value::Number(n) => {
             if let Some(u) = n.as_u64() {
-                Ok(u)
-            } else if n.as_i64().is_some() {
-                Err(wrong(&n.to_string()))
-            } else {
-                match n.as_f64() {
-                    Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64 => Ok(f as u64),
-                    _ => Err(wrong(&n.to_string())),
-                }
+                return Ok(u);
             }
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            return if f.fract() != 0.0 || f.is_nan() {
+                Err(wrong(&n.to_string(), Kind::NotInteger))
+            } else if f < 0.0 {
+                Err(wrong(&n.to_string(), Kind::BelowMinimum))
+            } else if f <= u64::MAX as f64 {
+                Ok(f as u64)
+            } else {
+                Err(wrong(&n.to_string(), Kind::AboveMaximum))
+            };
         }
-        Value::String(_) => Err(wrong("a string")),
-        Value::Null => Err(wrong("null")),
-        Value::Bool(_) => Err(wrong("a boolean")),
-        Value::Array(_) => Err(wrong("an array")),
-        Value::Object(_) => Err(wrong("an object")),
-    }
+        Value::String(_) => "string",
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    Err(wrong(
+        &format!("a value of type {received}"),
+        Kind::WrongType(received),
+    ))
 }
 
 /// Reads an optional number field, validating it when present.

@@ -19,6 +19,7 @@ pub struct Transcript {
     pub name: String,
     pub method: String,
     pub path: String,
+    pub request_headers: Vec<(String, String)>,
     pub request_body: String,
     pub status: u16,
     pub response_body: String,
@@ -54,6 +55,15 @@ pub fn transcript(name: &str) -> Transcript {
         .split_once("\n\n")
         .map(|(_, b)| b.trim().to_owned())
         .unwrap_or_default();
+    let request_headers = request
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
+        .collect();
     let response = rest.split_once(")").unwrap().1;
     let status_line = response.lines().nth(1).unwrap();
     let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
@@ -71,6 +81,7 @@ pub fn transcript(name: &str) -> Transcript {
         name: name.to_owned(),
         method,
         path,
+        request_headers,
         request_body,
         status,
         response_body,

@@ -1,0 +1,320 @@
+//! OCI API signing keys: PEM in every form OCI users meet, the OCI fingerprint, signing.
+
+use std::fmt;
+
+use base64::Engine as _;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
+use rsa::sha2::Sha256;
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::traits::PublicKeyParts;
+use zeroize::Zeroizing;
+
+/// The smallest RSA key accepted, in bits (Oracle's own test vectors use 1024; OCI issues
+/// 2048-bit keys and more).
+const MIN_BITS: usize = 1024;
+
+/// An RSA private key for OCI request signing.
+///
+/// Read from PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`), PKCS#8 (`BEGIN PRIVATE KEY`), encrypted
+/// PKCS#8 (`BEGIN ENCRYPTED PRIVATE KEY`) and legacy OpenSSL encryption (`Proc-Type:
+/// 4,ENCRYPTED` with `DEK-Info` AES-128/192/256-CBC or DES-EDE3-CBC), with CRLF line endings
+/// and the `OCI_API_KEY` label line of OCI Console downloads tolerated. The key material is
+/// zeroized on drop and never printed: `Debug` shows the fingerprint only.
+///
+/// ```
+/// use infisical_oci_auth::oci::PrivateKey;
+///
+/// let pem = std::fs::read_to_string("tests/fixtures/keys/pkcs8.pem")?;
+/// let key = PrivateKey::from_pem(&pem, None)?;
+/// assert_eq!(key.fingerprint().len(), 47); // "aa:bb:…", 16 bytes
+/// assert!(!format!("{key:?}").contains("PRIVATE"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct PrivateKey {
+    signer: SigningKey<Sha256>,
+    fingerprint: String,
+    public_der: Vec<u8>,
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("fingerprint", &self.fingerprint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a key could not be read; the caller says where it came from.
+pub(crate) type KeyError = String;
+
+impl PrivateKey {
+    /// Reads a PEM private key; `passphrase` is needed only for an encrypted one.
+    ///
+    /// # Errors
+    /// [`Error::Credentials`](crate::Error::Credentials) when the text holds no PEM block, a
+    /// public key, an unsupported format, a key smaller than 1024 bits, or an encrypted key
+    /// without its passphrase or with a wrong one. The error never holds key material.
+    pub fn from_pem(pem: &str, passphrase: Option<&str>) -> Result<Self, crate::Error> {
+        Self::parse(pem, passphrase).map_err(|reason| crate::Error::Credentials {
+            location: "private key".into(),
+            reason,
+        })
+    }
+
+    pub(crate) fn parse(pem: &str, passphrase: Option<&str>) -> Result<Self, KeyError> {
+        let block = Pem::parse(pem)?;
+        let key = match block.label.as_str() {
+            "RSA PRIVATE KEY" => match block.header("DEK-Info") {
+                None => rsa::PrivateKey::from_pkcs1_der(&block.der)
+                    .map_err(|e| format!("not a valid PKCS#1 RSA private key: {e}"))?,
+                Some(dek) => {
+                    let pass =
+                        passphrase.ok_or("the key is encrypted and no passphrase was given")?;
+                    let der = legacy_decrypt(dek, pass, &block.der)?;
+                    rsa::PrivateKey::from_pkcs1_der(&der)
+                        .map_err(|_| WRONG_PASSPHRASE.to_owned())?
+                }
+            },
+            "PRIVATE KEY" => rsa::PrivateKey::from_pkcs8_der(&block.der)
+                .map_err(|e| format!("not a valid PKCS#8 RSA private key: {e}"))?,
+            "ENCRYPTED PRIVATE KEY" => {
+                let pass = passphrase.ok_or("the key is encrypted and no passphrase was given")?;
+                rsa::PrivateKey::from_pkcs8_encrypted_der(&block.der, pass.as_bytes())
+                    .map_err(|_| WRONG_PASSPHRASE.to_owned())?
+            }
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => {
+                return Err("this is a public key; signing needs the private key".into());
+            }
+            other => {
+                return Err(format!(
+                    "unsupported PEM block {other:?}; expected an RSA private key"
+                ));
+            }
+        };
+        let bits = key.size() * 8;
+        if bits < MIN_BITS {
+            return Err(format!(
+                "the key has {bits} bits; at least {MIN_BITS} are needed"
+            ));
+        }
+        let public_der = key
+            .to_public_key()
+            .to_public_key_der()
+            .map_err(|e| format!("cannot encode the public key: {e}"))?
+            .into_vec();
+        Ok(Self {
+            fingerprint: fingerprint_of(&public_der),
+            signer: SigningKey::<Sha256>::new(key),
+            public_der,
+        })
+    }
+
+    /// The OCI fingerprint of the public key: MD5 of its DER SubjectPublicKeyInfo, as
+    /// colon-separated lowercase hex (`20:3b:97:…`).
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The public key as PEM (`BEGIN PUBLIC KEY`), e.g. to upload to OCI.
+    pub fn public_key_pem(&self) -> String {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&self.public_der);
+        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(line));
+            pem.push('\n');
+        }
+        pem.push_str("-----END PUBLIC KEY-----\n");
+        pem
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        self.signer
+            .try_sign(message)
+            .map(|s| s.to_vec())
+            .map_err(|e| format!("signing failed: {e}"))
+    }
+}
+
+const WRONG_PASSPHRASE: &str = "cannot decrypt the key: wrong passphrase, or a damaged key";
+
+fn fingerprint_of(spki_der: &[u8]) -> String {
+    use md5::Digest as _;
+    let digest = md5::Md5::digest(spki_der);
+    digest
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// Reads a PEM public key (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`) and returns its
+/// OCI fingerprint and SubjectPublicKeyInfo DER.
+pub(crate) fn public_key_fingerprint(pem: &str) -> Result<(String, Vec<u8>), crate::Error> {
+    let parse = || -> Result<(String, Vec<u8>), KeyError> {
+        let block = Pem::parse(pem)?;
+        let key = match block.label.as_str() {
+            "PUBLIC KEY" => {
+                rsa::PublicKey::from_public_key_der(&block.der).map_err(|e| e.to_string())?
+            }
+            "RSA PUBLIC KEY" => {
+                rsa::PublicKey::from_pkcs1_der(&block.der).map_err(|e| e.to_string())?
+            }
+            other => return Err(format!("expected an RSA public key, got a {other:?} block")),
+        };
+        let der = key
+            .to_public_key_der()
+            .map_err(|e| e.to_string())?
+            .into_vec();
+        Ok((fingerprint_of(&der), der))
+    };
+    parse().map_err(|reason| crate::Error::Credentials {
+        location: "public key".into(),
+        reason,
+    })
+}
+
+/// Verifies an RSASSA-PKCS1-v1_5/SHA-256 signature with a SubjectPublicKeyInfo DER key.
+pub(crate) fn verify(spki_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let Ok(key) = rsa::PublicKey::from_public_key_der(spki_der) else {
+        return false;
+    };
+    let Ok(signature) = Signature::try_from(signature) else {
+        return false;
+    };
+    VerifyingKey::<Sha256>::new(key)
+        .verify(message, &signature)
+        .is_ok()
+}
+
+/// One PEM block.
+struct Pem {
+    label: String,
+    headers: Vec<(String, String)>,
+    der: Zeroizing<Vec<u8>>,
+}
+
+impl Pem {
+    fn parse(text: &str) -> Result<Self, KeyError> {
+        let mut lines = text.lines().map(|l| l.trim_end_matches('\r').trim());
+        let label = lines
+            .by_ref()
+            .find_map(|l| {
+                l.strip_prefix("-----BEGIN ")
+                    .and_then(|l| l.strip_suffix("-----"))
+            })
+            .ok_or("no PEM block (-----BEGIN …-----) found")?
+            .to_owned();
+        let end = format!("-----END {label}-----");
+        let mut headers = Vec::new();
+        let mut body = Zeroizing::new(String::new());
+        let mut ended = false;
+        for line in lines {
+            if line == end {
+                ended = true;
+                break;
+            }
+            match line.split_once(':') {
+                Some((name, value)) if body.is_empty() => {
+                    headers.push((name.trim().to_owned(), value.trim().to_owned()));
+                }
+                _ => body.push_str(line),
+            }
+        }
+        if !ended {
+            return Err(format!("the PEM block has no {end} line"));
+        }
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body.as_bytes())
+            .map_err(|_| "the PEM block is not valid base64".to_owned())?;
+        Ok(Self {
+            label,
+            headers,
+            der: Zeroizing::new(der),
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Decrypts a legacy OpenSSL-encrypted PEM body (`DEK-Info: <cipher>,<hex iv>`): the key is
+/// OpenSSL's EVP_BytesToKey with MD5, one round, salted with the IV's first 8 bytes.
+fn legacy_decrypt(
+    dek_info: &str,
+    passphrase: &str,
+    body: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    use cbc::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
+
+    let (cipher, iv_hex) = dek_info
+        .split_once(',')
+        .ok_or("malformed DEK-Info header")?;
+    let iv = decode_hex(iv_hex.trim()).ok_or("malformed DEK-Info IV")?;
+    let key_len = match cipher.trim() {
+        "AES-128-CBC" => 16,
+        "AES-192-CBC" | "DES-EDE3-CBC" => 24,
+        "AES-256-CBC" => 32,
+        other => return Err(format!("unsupported PEM encryption {other:?}")),
+    };
+    if iv.len() < 8 {
+        return Err("malformed DEK-Info IV".into());
+    }
+    let key = evp_bytes_to_key(passphrase.as_bytes(), &iv[..8], key_len);
+    let bad = |_| WRONG_PASSPHRASE.to_owned();
+    let plain = match cipher.trim() {
+        "AES-128-CBC" => cbc::Decryptor::<aes::Aes128>::new_from_slices(&key, &iv)
+            .map_err(|_| "malformed DEK-Info IV".to_owned())?
+            .decrypt_padded_vec::<Pkcs7>(body)
+            .map_err(bad)?,
+        "AES-192-CBC" => cbc::Decryptor::<aes::Aes192>::new_from_slices(&key, &iv)
+            .map_err(|_| "malformed DEK-Info IV".to_owned())?
+            .decrypt_padded_vec::<Pkcs7>(body)
+            .map_err(bad)?,
+        "AES-256-CBC" => cbc::Decryptor::<aes::Aes256>::new_from_slices(&key, &iv)
+            .map_err(|_| "malformed DEK-Info IV".to_owned())?
+            .decrypt_padded_vec::<Pkcs7>(body)
+            .map_err(bad)?,
+        _ => cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+            .map_err(|_| "malformed DEK-Info IV".to_owned())?
+            .decrypt_padded_vec::<Pkcs7>(body)
+            .map_err(bad)?,
+    };
+    Ok(Zeroizing::new(plain))
+}
+
+fn evp_bytes_to_key(pass: &[u8], salt: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    use md5::Digest as _;
+    let mut key = Zeroizing::new(Vec::with_capacity(len + 16));
+    let mut prev: Option<Vec<u8>> = None;
+    while key.len() < len {
+        let mut h = md5::Md5::new();
+        if let Some(p) = &prev {
+            h.update(p);
+        }
+        h.update(pass);
+        h.update(salt);
+        let d = h.finalize().to_vec();
+        key.extend_from_slice(&d);
+        prev = Some(d);
+    }
+    key.truncate(len);
+    key
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}

@@ -1,0 +1,281 @@
+//! Reads request bodies as Infisical's route schemas (zod) do, with the model's rules, and
+//! reports problems as the server does: 422 issues, or the 500s its database causes.
+
+use serde_json::{Value, json};
+
+use crate::model::{
+    AccessTokenTtl, Kind, TenancyOcid, js_trim, parse_allowed_usernames, ttl_exceeds_max,
+    whole_number,
+};
+
+const TENANCY_FORMAT: &str = "Invalid Tenancy OCID format. Must start with ocid1.tenancy.oc1.";
+
+/// What a validated attach or update body holds.
+#[derive(Debug, Default)]
+pub(super) struct Body {
+    pub(super) tenancy_ocid: String,
+    pub(super) allowed_usernames: Option<String>,
+    pub(super) trusted_ips: Option<Vec<String>>,
+    pub(super) ttl: Option<u64>,
+    pub(super) max_ttl: Option<u64>,
+    pub(super) num_uses_limit: Option<u64>,
+    /// Passes validation but the database refuses it (the server answers 500).
+    pub(super) storage_error: bool,
+}
+
+/// Why a body was refused.
+#[derive(Debug)]
+pub(super) enum Refusal {
+    /// 422 ValidationFailure with these zod issues.
+    Issues(Vec<Value>),
+    /// 500 InternalServerError (what the server answers, e.g., to an over-long allow-list).
+    ServerError,
+}
+
+/// Collects zod issues; a "fatal" one (wrong type, missing) stops the object refinements.
+#[derive(Default)]
+pub(super) struct Issues {
+    list: Vec<Value>,
+    fatal: bool,
+}
+
+impl Issues {
+    pub(super) fn wrong_type(&mut self, path: Value, expected: &str, received: &str) {
+        let message = if received == "undefined" {
+            "Required".to_owned()
+        } else {
+            format!("Expected {expected}, received {received}")
+        };
+        self.list.push(json!({
+            "code": "invalid_type", "expected": expected, "received": received,
+            "path": path, "message": message
+        }));
+        self.fatal = true;
+    }
+
+    pub(super) fn custom(&mut self, path: Value, message: &str) {
+        self.list
+            .push(json!({"code": "custom", "message": message, "path": path}));
+    }
+
+    fn too_small(&mut self, path: Value, kind: &str, minimum: u64, message: String) {
+        self.list.push(json!({
+            "code": "too_small", "minimum": minimum, "type": kind, "inclusive": true,
+            "exact": false, "message": message, "path": path
+        }));
+    }
+
+    fn too_big(&mut self, path: Value, maximum: u64, message: String) {
+        self.list.push(json!({
+            "code": "too_big", "maximum": maximum, "type": "number", "inclusive": true,
+            "exact": false, "message": message, "path": path
+        }));
+    }
+
+    pub(super) fn into_result<T>(self, value: T) -> Result<T, Refusal> {
+        if self.list.is_empty() {
+            Ok(value)
+        } else {
+            Err(Refusal::Issues(self.list))
+        }
+    }
+}
+
+/// The JSON type name as zod reports it.
+pub(super) fn type_name(v: Option<&Value>) -> &'static str {
+    match v {
+        None => "undefined",
+        Some(Value::Null) => "null",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Number(n)) if n.is_f64() => "float",
+        Some(Value::Number(_)) => "number",
+        Some(Value::String(_)) => "string",
+        Some(Value::Array(_)) => "array",
+        Some(Value::Object(_)) => "object",
+    }
+}
+
+/// Reads an attach (`attach = true`) or update body.
+pub(super) fn body(raw: &Value, attach: bool) -> Result<Body, Refusal> {
+    let mut issues = Issues::default();
+    let Some(obj) = raw.as_object() else {
+        issues.wrong_type(json!([]), "object", type_name(Some(raw)));
+        return issues.into_result(Body::default());
+    };
+    let mut body = Body::default();
+
+    match obj.get("tenancyOcid") {
+        Some(Value::String(s)) => match TenancyOcid::new(s) {
+            Ok(t) => body.tenancy_ocid = t.as_str().to_owned(),
+            Err(e) => match e.kind() {
+                Kind::Empty => {
+                    issues.too_small(
+                        json!(["tenancyOcid"]),
+                        "string",
+                        1,
+                        "Tenancy OCID cannot be empty.".into(),
+                    );
+                    issues.custom(json!(["tenancyOcid"]), TENANCY_FORMAT);
+                }
+                Kind::Storage => {
+                    body.tenancy_ocid = js_trim(s).to_owned();
+                    body.storage_error = true;
+                }
+                _ => issues.custom(json!(["tenancyOcid"]), TENANCY_FORMAT),
+            },
+        },
+        other => issues.wrong_type(json!(["tenancyOcid"]), "string", type_name(other)),
+    }
+
+    match obj.get("allowedUsernames") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => match parse_allowed_usernames(s) {
+            Ok(list) => body.allowed_usernames = list.map(|l| l.as_str().to_owned()),
+            Err(e) => match e.kind() {
+                Kind::TooLong => return Err(Refusal::ServerError),
+                Kind::Storage => body.storage_error = true,
+                _ => issues.custom(
+                    json!(["allowedUsernames"]),
+                    "One or more usernames are invalid",
+                ),
+            },
+        },
+        other => issues.wrong_type(json!(["allowedUsernames"]), "string", type_name(other)),
+    }
+
+    match obj.get("accessTokenTrustedIps") {
+        None => {}
+        Some(Value::Array(entries)) => {
+            if entries.is_empty() {
+                issues.too_small(
+                    json!(["accessTokenTrustedIps"]),
+                    "array",
+                    1,
+                    "Array must contain at least 1 element(s)".into(),
+                );
+            }
+            let mut ips = Vec::with_capacity(entries.len());
+            for (i, entry) in entries.iter().enumerate() {
+                match entry.get("ipAddress") {
+                    Some(Value::String(ip)) => ips.push(js_trim(ip).to_owned()),
+                    _ if !entry.is_object() => issues.wrong_type(
+                        json!(["accessTokenTrustedIps", i]),
+                        "object",
+                        type_name(Some(entry)),
+                    ),
+                    other => issues.wrong_type(
+                        json!(["accessTokenTrustedIps", i, "ipAddress"]),
+                        "string",
+                        type_name(other),
+                    ),
+                }
+            }
+            body.trusted_ips = Some(ips);
+        }
+        other => issues.wrong_type(json!(["accessTokenTrustedIps"]), "array", type_name(other)),
+    }
+
+    let ttl_max = u64::from(AccessTokenTtl::MAX.get());
+    body.ttl = number(
+        obj.get("accessTokenTTL"),
+        "accessTokenTTL",
+        0,
+        Some(ttl_max),
+        &mut issues,
+    )?;
+    let max_ttl_min = if attach { 1 } else { 0 };
+    let fields: [(&str, u64, Option<u64>); 2] = if attach {
+        [
+            ("accessTokenMaxTTL", max_ttl_min, Some(ttl_max)),
+            ("accessTokenNumUsesLimit", 0, None),
+        ]
+    } else {
+        [
+            ("accessTokenNumUsesLimit", 0, None),
+            ("accessTokenMaxTTL", max_ttl_min, Some(ttl_max)),
+        ]
+    };
+    for (name, min, max) in fields {
+        let value = number(obj.get(name), name, min, max, &mut issues)?;
+        if name == "accessTokenMaxTTL" {
+            body.max_ttl = value;
+        } else {
+            body.num_uses_limit = value;
+        }
+    }
+
+    if !issues.fatal {
+        let default = u64::from(AccessTokenTtl::DEFAULT.get());
+        let exceeds = if attach {
+            ttl_exceeds_max(
+                body.ttl.unwrap_or(default),
+                body.max_ttl.unwrap_or(default),
+                false,
+            )
+        } else {
+            matches!((body.ttl, body.max_ttl), (Some(t), Some(m)) if ttl_exceeds_max(t, m, true))
+        };
+        if exceeds {
+            issues.custom(
+                json!([]),
+                "Access Token TTL cannot be greater than Access Token Max TTL.",
+            );
+        }
+    }
+    issues.into_result(body)
+}
+
+/// A `z.number().int().min(min).max(max)` field; the value is kept even when out of range,
+/// for the object refinement, as zod does.
+fn number(
+    value: Option<&Value>,
+    name: &str,
+    min: u64,
+    max: Option<u64>,
+    issues: &mut Issues,
+) -> Result<Option<u64>, Refusal> {
+    let Some(value) = value else { return Ok(None) };
+    let path = json!([name]);
+    let below = |issues: &mut Issues| {
+        issues.too_small(
+            path.clone(),
+            "number",
+            min,
+            format!("Number must be greater than or equal to {min}"),
+        );
+    };
+    match whole_number(name, value) {
+        Ok(n) => {
+            if n < min {
+                below(issues);
+            }
+            match max {
+                Some(max) if n > max => {
+                    issues.too_big(
+                        path.clone(),
+                        max,
+                        format!("Number must be less than or equal to {max}"),
+                    );
+                }
+                // Beyond 2^63 the database's bigint overflows.
+                None if n > i64::MAX as u64 => return Err(Refusal::ServerError),
+                _ => {}
+            }
+            Ok(Some(n))
+        }
+        Err(e) => {
+            match e.kind() {
+                Kind::WrongType(received) => issues.wrong_type(path.clone(), "number", received),
+                Kind::NotInteger => {
+                    issues.list.push(json!({
+                        "code": "invalid_type", "expected": "integer", "received": "float",
+                        "message": "Expected integer, received float", "path": path
+                    }));
+                }
+                Kind::BelowMinimum => below(issues),
+                _ => return Err(Refusal::ServerError),
+            }
+            Ok(None)
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! OCI login against the fake server, whose stand-in for OCI verifies the signature with the
+//! registered public key; and the client's token lifecycle.
+#![cfg(feature = "testing")]
+
+use std::sync::Arc;
+
+use infisical_oci_auth::oci::{OciCredentials, PrivateKey};
+use infisical_oci_auth::testing::FakeInfisical;
+use infisical_oci_auth::{AttachOciAuth, Client, Error, IdentityId};
+use secrecy::ExposeSecret;
+
+const TENANCY: &str = "ocid1.tenancy.oc1..aaaaaaaatesttenancy";
+const USER: &str = "ocid1.user.oc1..bbbb";
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn credentials(key_file: &str) -> OciCredentials {
+    let key = PrivateKey::from_pem(&fixture(key_file), None).unwrap();
+    OciCredentials::new(TENANCY, USER, "us-ashburn-1", key).unwrap()
+}
+
+/// A fake with an identity whose OCI Auth trusts `TENANCY` (allowing `usernames`, with the
+/// given token TTL) and a registered OCI user "alice" signing with `pkcs1.pem`.
+async fn setup(usernames: Option<&str>, ttl: u64) -> (FakeInfisical, IdentityId) {
+    let fake = FakeInfisical::start().await.unwrap();
+    let identity = fake.create_identity();
+    let admin = fake.client_builder().build().unwrap();
+    let mut attach = AttachOciAuth::builder(TENANCY)
+        .access_token_ttl(ttl)
+        .access_token_max_ttl(ttl.max(1));
+    if let Some(u) = usernames {
+        attach = attach.allowed_usernames(u);
+    }
+    admin
+        .attach_oci_auth(&identity, &attach.build().unwrap())
+        .await
+        .unwrap();
+    fake.register_oci_user(USER, TENANCY, "alice", &fixture("public.pem"))
+        .unwrap();
+    (fake, identity)
+}
+
+fn unauthenticated(fake: &FakeInfisical) -> Client {
+    Client::builder().base_url(fake.base_url()).build().unwrap()
+}
+
+#[tokio::test]
+async fn login_sends_a_signed_request_and_returns_a_usable_token() {
+    let (fake, identity) = setup(Some("alice, bob"), 3600).await;
+    let token = unauthenticated(&fake)
+        .login(&credentials("pkcs1.pem"), &identity, None)
+        .await
+        .unwrap();
+    assert_eq!(token.expires_in().as_secs(), 3600);
+    assert_eq!(token.max_ttl().as_secs(), 3600);
+    assert!(!format!("{token:?}").contains(token.token().expose_secret()));
+
+    let login = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/login"))
+        .unwrap();
+    assert!(
+        login.header("authorization").is_none(),
+        "no bearer on login"
+    );
+    let body = login.json().unwrap();
+    assert_eq!(body["identityId"], identity.to_string());
+    assert_eq!(body["userOcid"], USER);
+    assert_eq!(
+        body["headers"]["host"],
+        "identity.us-ashburn-1.oraclecloud.com"
+    );
+    assert!(httpdate::parse_http_date(body["headers"]["x-date"].as_str().unwrap()).is_ok());
+    let auth = body["headers"]["authorization"].as_str().unwrap();
+    assert!(auth.starts_with(&format!(
+        "Signature version=\"1\",headers=\"x-date (request-target) host\",keyId=\"{TENANCY}/{USER}/fd:92:9f:b8:ac:60:ec:e5:07:ec:b5:22:f1:a7:3f:75\",algorithm=\"rsa-sha256\",signature=\""
+    )));
+    assert!(body.get("organizationSlug").is_none());
+
+    // The token works for management calls.
+    let client = Client::builder()
+        .base_url(fake.base_url())
+        .token(token.token().expose_secret())
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.get_oci_auth(&identity).await.unwrap().tenancy_ocid,
+        TENANCY
+    );
+}
+
+async fn login_error(
+    fake: &FakeInfisical,
+    creds: &OciCredentials,
+    identity: &IdentityId,
+) -> (u16, String) {
+    match unauthenticated(fake).login(creds, identity, None).await {
+        Err(Error::Api {
+            status, message, ..
+        }) => (status.as_u16(), message),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn login_refusals_match_the_server() {
+    let (fake, identity) = setup(Some("bob"), 3600).await;
+    // Transcript 63: the OCI user's name is not on the allow-list.
+    assert_eq!(
+        login_error(&fake, &credentials("pkcs1.pem"), &identity).await,
+        (
+            401,
+            "Access denied: OCI account username not allowed.".into()
+        )
+    );
+    // Transcript 65: OCI refuses the signature (signed with another key): the server answers 500.
+    assert_eq!(
+        login_error(&fake, &credentials("other.pem"), &identity)
+            .await
+            .0,
+        500
+    );
+    // Transcript 56: no OCI Auth on the identity.
+    let other = fake.create_identity();
+    assert_eq!(
+        login_error(&fake, &credentials("pkcs1.pem"), &other)
+            .await
+            .0,
+        404
+    );
+
+    // Transcript 59: the user belongs to another tenancy.
+    let (fake, identity) = setup(None, 3600).await;
+    fake.register_oci_user(
+        USER,
+        "ocid1.tenancy.oc1..elsewhere",
+        "alice",
+        &fixture("public.pem"),
+    )
+    .unwrap();
+    assert_eq!(
+        login_error(&fake, &credentials("pkcs1.pem"), &identity).await,
+        (
+            401,
+            "Access denied: OCI account isn't part of tenancy.".into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn organization_slug_is_sent_when_given() {
+    let (fake, identity) = setup(None, 3600).await;
+    unauthenticated(&fake)
+        .login(&credentials("pkcs1.pem"), &identity, Some("my-org"))
+        .await
+        .unwrap();
+    let login = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/login"))
+        .unwrap();
+    assert_eq!(login.json().unwrap()["organizationSlug"], "my-org");
+}
+
+#[tokio::test]
+async fn a_bad_region_is_refused_before_sending() {
+    let key = PrivateKey::from_pem(&fixture("pkcs1.pem"), None).unwrap();
+    let err = OciCredentials::new(TENANCY, USER, "example.com", key).unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "region"),
+        "{err:?}"
+    );
+    let key = PrivateKey::from_pem(&fixture("pkcs1.pem"), None).unwrap();
+    let err =
+        OciCredentials::new(TENANCY, "ocid1.tenancy.oc1..x", "us-ashburn-1", key).unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "userOcid"),
+        "{err:?}"
+    );
+}
+
+fn oci_client(fake: &FakeInfisical, identity: IdentityId) -> Client {
+    Client::builder()
+        .base_url(fake.base_url())
+        .oci_login(credentials("pkcs1.pem"), identity)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_oci_login_client_logs_in_once_and_reuses_the_token() {
+    let (fake, identity) = setup(None, 3600).await;
+    let client = oci_client(&fake, identity);
+    assert_eq!(fake.login_count(), 0, "no login before first use");
+    client.get_oci_auth(&identity).await.unwrap();
+    client.get_oci_auth(&identity).await.unwrap();
+    client.clone().get_oci_auth(&identity).await.unwrap();
+    assert_eq!(fake.login_count(), 1);
+    let gets: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .collect();
+    assert_eq!(gets.len(), 3);
+    assert!(
+        gets.windows(2)
+            .all(|w| w[0].header("authorization") == w[1].header("authorization"))
+    );
+}
+
+#[tokio::test]
+async fn concurrent_callers_share_one_login() {
+    let (fake, identity) = setup(None, 3600).await;
+    let client = Arc::new(oci_client(&fake, identity));
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_oci_auth(&identity).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(fake.login_count(), 1);
+}
+
+#[tokio::test]
+async fn a_401_makes_the_client_log_in_again_once() {
+    let (fake, identity) = setup(None, 3600).await;
+    let client = oci_client(&fake, identity);
+    client.get_oci_auth(&identity).await.unwrap();
+    fake.expire_identity_tokens();
+    client.get_oci_auth(&identity).await.unwrap();
+    assert_eq!(fake.login_count(), 2);
+    let gets = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert_eq!(gets, 3, "first call, refused call, repeated call");
+}
+
+#[tokio::test]
+async fn a_login_failure_is_the_error_of_the_call() {
+    let (fake, identity) = setup(Some("bob"), 3600).await;
+    let err = oci_client(&fake, identity)
+        .get_oci_auth(&identity)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { operation: "loginWithOciAuth", status, .. } if status.as_u16() == 401),
+        "{err:?}"
+    );
+    assert_eq!(
+        fake.requests().iter().filter(|r| r.method == "GET").count(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn token_and_oci_login_together_are_a_config_error() {
+    let err = Client::builder()
+        .token("t")
+        .oci_login(
+            credentials("pkcs1.pem"),
+            "6511e966-169d-4653-a191-c559fe230086".parse().unwrap(),
+        )
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config { .. }));
+}
