@@ -15,6 +15,7 @@ use crate::model::{
     check_ttl_against_stored,
 };
 use crate::oci::{AccessToken, OciCredentials};
+use crate::retry::RetryPolicy;
 use crate::session::{self, OciSession};
 pub(crate) use crate::transport::Shared;
 use crate::transport::{self, Auth};
@@ -78,6 +79,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: usize,
+    retry: RetryPolicy,
     oci_login: Option<(OciCredentials, IdentityId, Option<String>)>,
 }
 
@@ -90,6 +92,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry", &self.retry)
             .field("oci_login", &self.oci_login)
             .finish()
     }
@@ -104,6 +107,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: RetryPolicy::default(),
             oci_login: None,
         }
     }
@@ -154,6 +158,13 @@ impl ClientBuilder {
     /// The limit on establishing a connection. Default: 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// When to send a failed request again; see [`RetryPolicy`] for what is retried.
+    /// Default: [`RetryPolicy::default`] (3 attempts); [`RetryPolicy::none`] switches it off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -242,6 +253,7 @@ impl ClientBuilder {
         let unauthenticated = Shared {
             auth: Auth::None,
             max_body: self.max_response_bytes,
+            retry: self.retry,
         };
         let auth = match (token, self.oci_login) {
             (Some(_), Some(_)) => {
@@ -478,7 +490,14 @@ impl Client {
             >,
         >,
     {
-        let span = tracing::debug_span!("infisical_oci_auth", operation, identity_id = %identity);
+        let span = tracing::info_span!(
+            "infisical_oci_auth",
+            operation,
+            identity_id = %identity,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
         async move {
             let value = transport::call(operation, call).await?;
             let status = value.status();

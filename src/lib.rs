@@ -37,6 +37,7 @@ mod error;
 mod generated;
 pub mod model;
 pub mod oci;
+mod retry;
 mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -48,6 +49,7 @@ pub use client::{
 };
 pub use error::{ApiIssue, Error, Result};
 pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};
+pub use retry::RetryPolicy;
 
 /// The generated progenitor client and its types. **Unstable**: it changes with the code
 /// generator and the spec; prefer the hand-written API.

@@ -24,7 +24,14 @@ pub(crate) async fn login(
     identity: &IdentityId,
     organization_slug: Option<&str>,
 ) -> Result<AccessToken, Error> {
-    let span = tracing::debug_span!("infisical_oci_auth", operation = "loginWithOciAuth", identity_id = %identity);
+    let span = tracing::info_span!(
+        "infisical_oci_auth",
+        operation = "loginWithOciAuth",
+        identity_id = %identity,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
     async move {
         let headers = credentials.login_headers(SystemTime::now())?;
         let body = types::LoginOciAuthRequest {
@@ -191,6 +198,7 @@ mod lifecycle_tests {
         let shared = Shared {
             auth: Auth::None,
             max_body: 1 << 20,
+            retry: Default::default(),
         };
         let raw =
             generated::Client::new_with_client(&fake.base_url(), reqwest::Client::new(), shared);

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 
 use crate::error::{ApiIssue, Error};
 use crate::generated::{self, types};
+use crate::retry::{Outcome, RetryPolicy};
 use crate::session::OciSession;
 
 /// The operation whose answers carry a token: never sent a bearer header, never quoted in
@@ -27,6 +28,8 @@ pub(crate) struct Shared {
     pub(crate) auth: Auth,
     /// The largest answer body read, in bytes.
     pub(crate) max_body: usize,
+    /// When to send a request again.
+    pub(crate) retry: RetryPolicy,
 }
 
 /// How management calls authenticate.
@@ -50,6 +53,7 @@ impl fmt::Debug for Shared {
         f.debug_struct("Shared")
             .field("auth", &auth)
             .field("max_body", &self.max_body)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -62,6 +66,7 @@ tokio::task_local! {
 #[derive(Default)]
 struct CallContext {
     status: Cell<Option<StatusCode>>,
+    attempts: Cell<u32>,
     failure: RefCell<Option<Error>>,
 }
 
@@ -99,26 +104,79 @@ impl ClientHooks<Shared> for generated::Client {
             Auth::Oci(session) if info.operation_id != LOGIN_OPERATION => Some(session),
             _ => None,
         };
-        // With OCI login, a 401 means the token was revoked or expired early: log in again
-        // and send the request once more.
-        let again = session.and_then(|_| request.try_clone());
-        let mut response = self.client().execute(request).await?;
-        if let (Some(session), Some(mut again)) = (session, again)
-            && response.status() == StatusCode::UNAUTHORIZED
-        {
-            let used = again.headers().get(AUTHORIZATION).cloned();
-            session.invalidate(used.as_ref()).await;
-            match session.bearer().await {
-                Ok(value) => {
-                    again.headers_mut().insert(AUTHORIZATION, value);
-                    tracing::debug!("token refused with 401; logged in again and retrying once");
-                    response = self.client().execute(again).await?;
-                }
-                Err(error) => {
-                    let _ = CALL.try_with(|c| *c.failure.borrow_mut() = Some(error));
+        let policy = &self.inner().retry;
+        let started = tokio::time::Instant::now();
+        let mut request = request;
+        let mut attempt = 1;
+        let mut logged_in_again = false;
+        let response = loop {
+            let may_repeat = policy.attempts() > attempt || (session.is_some() && !logged_in_again);
+            let spare = if may_repeat {
+                request.try_clone()
+            } else {
+                None
+            };
+            let method = request.method().clone();
+            let result = self.client().execute(request).await;
+            let _ = CALL.try_with(|c| c.attempts.set(attempt));
+
+            // With OCI login, a 401 means the token was revoked or expired early: log in
+            // again and send the request once more.
+            if let (Some(session), Ok(response), Some(mut again)) =
+                (session, &result, spare.as_ref().and_then(|r| r.try_clone()))
+                && response.status() == StatusCode::UNAUTHORIZED
+                && !logged_in_again
+            {
+                logged_in_again = true;
+                let used = again.headers().get(AUTHORIZATION).cloned();
+                session.invalidate(used.as_ref()).await;
+                match session.bearer().await {
+                    Ok(value) => {
+                        again.headers_mut().insert(AUTHORIZATION, value);
+                        tracing::debug!(
+                            "token refused with 401; logged in again, sending once more"
+                        );
+                        request = again;
+                        continue;
+                    }
+                    Err(error) => {
+                        let _ = CALL.try_with(|c| *c.failure.borrow_mut() = Some(error));
+                        break result?;
+                    }
                 }
             }
-        }
+
+            let outcome = match &result {
+                Ok(r) => Outcome::Status(
+                    r.status(),
+                    r.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()),
+                ),
+                Err(e) if e.is_connect() => Outcome::ConnectFailed,
+                Err(_) => Outcome::OtherFailure,
+            };
+            let wait = policy
+                .wait_after(attempt, &method, outcome)
+                .filter(|wait| started.elapsed() + *wait <= policy.elapsed_limit());
+            match (wait, spare) {
+                (Some(wait), Some(next)) => {
+                    let status = result.as_ref().ok().map(|r| r.status().as_u16());
+                    let error = result.as_ref().err().map(ToString::to_string);
+                    tracing::info!(
+                        operation = operation_name(info.operation_id),
+                        attempt,
+                        status,
+                        error,
+                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        "retrying"
+                    );
+                    drop(result);
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                    request = next;
+                }
+                _ => break result?,
+            }
+        };
         let status = response.status();
         let _ = CALL.try_with(|c| c.status.set(Some(status)));
         let max = self.inner().max_body;
@@ -204,7 +262,19 @@ where
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
     CALL.scope(CallContext::default(), async move {
+        let started = tokio::time::Instant::now();
         let result = call.await;
+        let span = tracing::Span::current();
+        CALL.with(|c| {
+            span.record("attempts", c.attempts.get());
+            if let Some(status) = c.status.get() {
+                span.record("status", status.as_u16());
+            }
+        });
+        span.record(
+            "duration_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
         let failure = CALL.with(|c| c.failure.borrow_mut().take());
         if let Some(failure) = failure {
             return Err(failure);

@@ -211,9 +211,11 @@ impl Stub {
     }
 
     pub fn client(&self) -> infisical_oci_auth::Client {
+        // Retries are tested on their own (tests/reliability.rs).
         infisical_oci_auth::Client::builder()
             .base_url(self.url())
             .token(TOKEN)
+            .retry(infisical_oci_auth::RetryPolicy::none())
             .build()
             .unwrap()
     }
