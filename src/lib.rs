@@ -51,6 +51,21 @@ pub use error::{ApiIssue, Error, Result};
 pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};
 pub use retry::RetryPolicy;
 
+/// Entry points for the cargo-fuzz targets in `fuzz/` (feature `fuzzing`; not a public API).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Decodes an answer of the management operations as the client does.
+    pub fn decode_answer(status: u16, body: &[u8]) {
+        let _ = crate::transport::decode_answer("getOciAuth", status, body);
+    }
+
+    /// Parses an OCI config file's text and reads its `DEFAULT` profile's entries.
+    pub fn parse_oci_config(text: &str) {
+        let _ = crate::oci::parse_config_text(text);
+    }
+}
+
 /// The generated progenitor client and its types. **Unstable**: it changes with the code
 /// generator and the spec; prefer the hand-written API.
 pub mod raw {

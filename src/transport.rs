@@ -404,3 +404,25 @@ fn api_error(operation: &'static str, status: StatusCode, body: types::ErrorBody
         issues,
     }
 }
+
+/// Decodes an answer body as a management call does: the configuration for a success, an
+/// API error for Infisical's JSON error, a decode error otherwise.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn decode_answer(
+    operation: &'static str,
+    status: u16,
+    body: &[u8],
+) -> Result<crate::model::IdentityOciAuth, Error> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status.is_success() {
+        let answer: types::IdentityOciAuthResponse = serde_json::from_slice(body)
+            .map_err(|e| decode_error(operation, Some(status), body, &e.to_string()))?;
+        crate::model::IdentityOciAuth::try_from(answer.identity_oci_auth)
+            .map_err(|reason| decode_error(operation, Some(status), body, &reason))
+    } else {
+        match serde_json::from_slice::<types::ErrorBody>(body) {
+            Ok(parsed) => Err(api_error(operation, status, parsed)),
+            Err(e) => Err(decode_error(operation, Some(status), body, &e.to_string())),
+        }
+    }
+}

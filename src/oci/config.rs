@@ -61,6 +61,24 @@ fn parse(text: &str, file: &str) -> Result<Sections, Error> {
     Ok(sections)
 }
 
+/// Parses config text and looks up the `DEFAULT` profile's entries, as loading does.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn parse_text(text: &str) -> Result<usize, Error> {
+    let sections = parse(text, "<fuzz>")?;
+    let default = sections.get(DEFAULT_PROFILE);
+    Ok([
+        "user",
+        "fingerprint",
+        "key_file",
+        "tenancy",
+        "region",
+        "pass_phrase",
+    ]
+    .iter()
+    .filter(|k| default.is_some_and(|d| d.contains_key(**k)))
+    .count())
+}
+
 pub(super) fn load(path: &Path, profile: &str) -> Result<OciCredentials, Error> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::Credentials {

@@ -4,11 +4,10 @@ use std::fmt;
 
 use base64::Engine as _;
 use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
 use rsa::sha2::Sha256;
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::signature::{SignatureEncoding, Signer};
 use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
 
@@ -151,9 +150,12 @@ fn fingerprint_of(spki_der: &[u8]) -> String {
         .join(":")
 }
 
+#[cfg(any(test, feature = "testing"))]
 /// Reads a PEM public key (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`) and returns its
 /// OCI fingerprint and SubjectPublicKeyInfo DER.
 pub(crate) fn public_key_fingerprint(pem: &str) -> Result<(String, Vec<u8>), crate::Error> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::pkcs8::DecodePublicKey;
     let parse = || -> Result<(String, Vec<u8>), KeyError> {
         let block = Pem::parse(pem)?;
         let key = match block.label.as_str() {
@@ -177,8 +179,12 @@ pub(crate) fn public_key_fingerprint(pem: &str) -> Result<(String, Vec<u8>), cra
     })
 }
 
+#[cfg(any(test, feature = "testing"))]
 /// Verifies an RSASSA-PKCS1-v1_5/SHA-256 signature with a SubjectPublicKeyInfo DER key.
 pub(crate) fn verify(spki_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    use rsa::pkcs1v15::{Signature, VerifyingKey};
+    use rsa::pkcs8::DecodePublicKey;
+    use rsa::signature::Verifier;
     let Ok(key) = rsa::PublicKey::from_public_key_der(spki_der) else {
         return false;
     };

@@ -30,7 +30,10 @@ use std::time::{Duration, SystemTime};
 
 use secrecy::SecretString;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use config::parse_text as parse_config_text;
 pub use key::PrivateKey;
+#[cfg(any(test, feature = "testing"))]
 pub(crate) use key::public_key_fingerprint;
 pub use sign::sign_request;
 
@@ -97,6 +100,7 @@ impl fmt::Display for Region {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 /// Whether `host` is `identity.<region>.oraclecloud.com` for a valid region (the server's
 /// check on login).
 pub(crate) fn is_identity_host(host: &str) -> bool {

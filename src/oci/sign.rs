@@ -83,6 +83,7 @@ pub(crate) fn signing_string(
     (names, lines)
 }
 
+#[cfg(any(test, feature = "testing"))]
 /// The parameters of a `Signature …` Authorization value.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct SignatureParams {
@@ -92,6 +93,7 @@ pub(crate) struct SignatureParams {
     pub(crate) signature: Vec<u8>,
 }
 
+#[cfg(any(test, feature = "testing"))]
 /// Parses `Signature version="1",headers="…",keyId="…",algorithm="…",signature="…"`.
 pub(crate) fn parse_authorization(value: &str) -> Option<SignatureParams> {
     let rest = value.strip_prefix("Signature ")?;
@@ -117,6 +119,7 @@ pub(crate) fn parse_authorization(value: &str) -> Option<SignatureParams> {
     Some(params)
 }
 
+#[cfg(any(test, feature = "testing"))]
 /// Splits on commas outside quotes.
 fn split_params(s: &str) -> Vec<&str> {
     let mut parts = Vec::new();
