@@ -1,6 +1,7 @@
 //! The client: configuration and the OCI Auth operations.
 
 use std::fmt;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -133,10 +134,14 @@ impl ClientBuilder {
     ///
     /// For a self-hosted server with a private CA:
     ///
+    /// Start from [`http_client_builder`](crate::http_client_builder), which has this
+    /// crate's defaults and, with the `rustls` feature, makes sure TLS has a crypto provider
+    /// (a plain `reqwest::Client::builder()` panics without one):
+    ///
     /// ```no_run
     /// # fn run(pem: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
     /// let ca = reqwest::Certificate::from_pem(pem)?;
-    /// let http = reqwest::Client::builder().tls_certs_merge([ca]).build()?;
+    /// let http = infisical_oci_auth::http_client_builder().tls_certs_merge([ca]).build()?;
     /// let client = infisical_oci_auth::Client::builder()
     ///     .base_url("https://infisical.internal")
     ///     .http_client(http)
@@ -238,17 +243,13 @@ impl ClientBuilder {
             .transpose()?;
         let http = match self.http_client {
             Some(http) => http,
-            None => {
-                install_crypto_provider();
-                reqwest::Client::builder()
-                    .user_agent(concat!("infisical-oci-auth/", env!("CARGO_PKG_VERSION")))
-                    .timeout(self.timeout)
-                    .connect_timeout(self.connect_timeout)
-                    .build()
-                    .map_err(|e| Error::Config {
-                        reason: format!("cannot build the HTTP client: {e}"),
-                    })?
-            }
+            None => http_client_builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|e| Error::Config {
+                    reason: format!("cannot build the HTTP client: {e}"),
+                })?,
         };
         let unauthenticated = Shared {
             auth: Auth::None,
@@ -288,13 +289,31 @@ fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// With the `rustls` feature, makes ring the process's rustls provider unless one is
-/// already installed, so that this and any other `reqwest::Client` can use TLS.
-fn install_crypto_provider() {
+/// A `reqwest::ClientBuilder` with this crate's defaults (user agent
+/// `infisical-oci-auth/<version>`, 30 s timeout, 10 s connect timeout), to customise (proxy,
+/// private CA, client certificate) and pass to [`ClientBuilder::http_client`].
+///
+/// With the `rustls` feature it first makes ring the process's rustls crypto provider, unless
+/// one is installed already: reqwest is built here without a provider of its own (to save
+/// build time), and panics when a client is built without one.
+///
+/// ```no_run
+/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let http = infisical_oci_auth::http_client_builder()
+///     .proxy(reqwest::Proxy::https("http://proxy.internal:3128")?)
+///     .build()?;
+/// let client = infisical_oci_auth::Client::builder().http_client(http).build()?;
+/// # Ok(()) }
+/// ```
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     #[cfg(feature = "rustls")]
     {
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
+    reqwest::Client::builder()
+        .user_agent(concat!("infisical-oci-auth/", env!("CARGO_PKG_VERSION")))
+        .timeout(DEFAULT_TIMEOUT)
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
 }
 
 /// Checks a base URL and brings it to the form the generated paths expect: no trailing
@@ -364,11 +383,9 @@ impl Client {
         update: &UpdateOciAuth,
     ) -> Result<IdentityOciAuth> {
         let op = "updateOciAuth";
-        self.identity_call(
-            op,
-            identity,
-            self.raw.update_oci_auth(identity.as_uuid(), update),
-        )
+        self.identity_call(op, identity, http::Method::PATCH, || {
+            Box::pin(self.raw.update_oci_auth(identity.as_uuid(), update))
+        })
         .await
     }
 
@@ -420,11 +437,9 @@ impl Client {
         attach: &AttachOciAuth,
     ) -> Result<IdentityOciAuth> {
         let op = "attachOciAuth";
-        self.identity_call(
-            op,
-            identity,
-            self.raw.attach_oci_auth(identity.as_uuid(), attach),
-        )
+        self.identity_call(op, identity, http::Method::POST, || {
+            Box::pin(self.raw.attach_oci_auth(identity.as_uuid(), attach))
+        })
         .await
     }
 
@@ -433,11 +448,9 @@ impl Client {
     /// # Errors
     /// [`Error::Api`] 400 when the identity has no OCI Auth, 404 when it does not exist.
     pub async fn get_oci_auth(&self, identity: &IdentityId) -> Result<IdentityOciAuth> {
-        self.identity_call(
-            "getOciAuth",
-            identity,
-            self.raw.get_oci_auth(identity.as_uuid()),
-        )
+        self.identity_call("getOciAuth", identity, http::Method::GET, || {
+            Box::pin(self.raw.get_oci_auth(identity.as_uuid()))
+        })
         .await
     }
 
@@ -448,11 +461,9 @@ impl Client {
     /// [`Error::Api`] 400 when the identity has no OCI Auth, 403 when the token's role is
     /// less privileged than the identity's.
     pub async fn revoke_oci_auth(&self, identity: &IdentityId) -> Result<IdentityOciAuth> {
-        self.identity_call(
-            "deleteOciAuth",
-            identity,
-            self.raw.delete_oci_auth(identity.as_uuid()),
-        )
+        self.identity_call("deleteOciAuth", identity, http::Method::DELETE, || {
+            Box::pin(self.raw.delete_oci_auth(identity.as_uuid()))
+        })
         .await
     }
 
@@ -476,13 +487,15 @@ impl Client {
         session::login(&self.raw, credentials, identity, organization_slug).await
     }
 
-    async fn identity_call<F>(
+    async fn identity_call<F, M>(
         &self,
         operation: &'static str,
         identity: &IdentityId,
-        call: F,
+        method: http::Method,
+        make: M,
     ) -> Result<IdentityOciAuth>
     where
+        M: FnMut() -> Pin<Box<F>>,
         F: Future<
             Output = std::result::Result<
                 progenitor_client::ResponseValue<generated::types::IdentityOciAuthResponse>,
@@ -498,20 +511,11 @@ impl Client {
             attempts = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        async move {
-            let value = transport::call(operation, call).await?;
-            let status = value.status();
-            IdentityOciAuth::try_from(value.into_inner().identity_oci_auth).map_err(|reason| {
-                Error::Decode {
-                    operation,
-                    status: Some(status),
-                    reason,
-                    body_snippet: String::new(),
-                }
-            })
-        }
-        .instrument(span)
-        .await
+        let shared = progenitor_client::ClientInfo::inner(&*self.raw);
+        transport::call(operation, method, shared, make)
+            .instrument(span)
+            .await
+            .map(|answer| answer.identity_oci_auth)
     }
 }
 

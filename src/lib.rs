@@ -45,7 +45,7 @@ mod transport;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, EU_BASE_URL,
+    DEFAULT_TIMEOUT, EU_BASE_URL, http_client_builder,
 };
 pub use error::{ApiIssue, Error, Result};
 pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};

@@ -89,10 +89,6 @@ impl RetryPolicy {
         self
     }
 
-    pub(crate) fn attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
     pub(crate) fn elapsed_limit(&self) -> Duration {
         self.max_elapsed
     }

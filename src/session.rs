@@ -45,15 +45,20 @@ pub(crate) async fn login(
             organization_slug: organization_slug.map(str::to_owned),
             user_ocid: credentials.user_ocid().to_owned(),
         };
-        let value = transport::call("loginWithOciAuth", raw.login_with_oci_auth(&body)).await?;
-        let status = value.status();
-        let answer = value.into_inner();
+        let value = transport::call(
+            "loginWithOciAuth",
+            http::Method::POST,
+            progenitor_client::ClientInfo::inner(raw),
+            || Box::pin(raw.login_with_oci_auth(&body)),
+        )
+        .await?;
+        let answer = value;
         let seconds = |field: &str, v: i64| {
             u64::try_from(v)
                 .map(Duration::from_secs)
                 .map_err(|_| Error::Decode {
                     operation: "loginWithOciAuth",
-                    status: Some(status),
+                    status: Some(http::StatusCode::OK),
                     reason: format!("{field} is negative ({v})"),
                     body_snippet: String::new(),
                 })

@@ -257,3 +257,24 @@ async fn without_a_token_no_authorization_header_is_sent() {
         matches!(&err, Error::Api { status, message, .. } if status.as_u16() == 401 && message == "Token missing")
     );
 }
+
+#[tokio::test]
+async fn a_client_made_from_http_client_builder_is_used_as_given() {
+    let t = transcript("02-get");
+    let stub = Stub::start([Canned::json(200, t.response_body.clone())]).await;
+    let http = infisical_oci_auth::http_client_builder()
+        .user_agent("my-service/1.0")
+        .build()
+        .unwrap();
+    let client = infisical_oci_auth::Client::builder()
+        .base_url(stub.url())
+        .token(TOKEN)
+        .http_client(http)
+        .build()
+        .unwrap();
+    client.get_oci_auth(&identity()).await.unwrap();
+    assert_eq!(
+        stub.requests()[0].header("user-agent"),
+        Some("my-service/1.0")
+    );
+}

@@ -3,12 +3,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{AllowedUsernames, IdentityId, parse_allowed_usernames};
-use crate::generated::types;
 
 /// The OCI Auth configuration of an identity, as the server answers it.
 ///
 /// Values come from the server and are kept as it sent them (they are not re-validated):
-/// a server with older rules may hold values this crate would refuse to send.
+/// a server with older rules may hold values this crate would refuse to send. The generated
+/// client decodes answers straight into this type (see `REPLACED_TYPES` in build.rs): fields
+/// the spec gives defaults take them when absent, and a negative number or an out-of-range
+/// prefix is a decode error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -23,22 +25,28 @@ pub struct IdentityOciAuth {
     /// The tenancy whose users may log in.
     pub tenancy_ocid: String,
     /// The allow-list as stored (`"alice, bob"`); `None` allows any username.
+    #[serde(default)]
     pub allowed_usernames: Option<String>,
     /// Access-token lifetime in seconds.
-    #[serde(rename = "accessTokenTTL")]
+    #[serde(rename = "accessTokenTTL", default = "default_ttl")]
     pub access_token_ttl: u64,
     /// Maximum access-token lifetime in seconds; 0 is unlimited.
-    #[serde(rename = "accessTokenMaxTTL")]
+    #[serde(rename = "accessTokenMaxTTL", default = "default_ttl")]
     pub access_token_max_ttl: u64,
     /// How many times a token may be used; 0 is unlimited.
+    #[serde(default)]
     pub access_token_num_uses_limit: u64,
     /// Where tokens may be used from.
+    #[serde(default)]
     pub access_token_trusted_ips: Vec<TrustedIpEntry>,
     /// The token period in seconds; 0 for none.
+    #[serde(default)]
     pub access_token_period: u64,
     /// When the configuration was attached.
+    #[serde(deserialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When it last changed.
+    #[serde(deserialize_with = "rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -79,48 +87,48 @@ impl IdentityOciAuth {
     }
 }
 
-fn non_negative(field: &str, value: i64) -> Result<u64, String> {
-    u64::try_from(value).map_err(|_| format!("{field} is negative ({value})"))
+/// The spec's default for the TTLs of an answer.
+fn default_ttl() -> u64 {
+    7200
 }
 
-impl TryFrom<types::IdentityOciAuth> for IdentityOciAuth {
-    type Error = String;
+/// An RFC 3339 timestamp, read with chrono's strict RFC 3339 parser (several times faster
+/// than its generic `FromStr`, which matters on every answer).
+fn rfc3339<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| serde::de::Error::custom(format_args!("invalid timestamp {text:?}: {e}")))
+}
 
-    fn try_from(raw: types::IdentityOciAuth) -> Result<Self, String> {
-        let access_token_trusted_ips = raw
-            .access_token_trusted_ips
-            .into_iter()
-            .map(|ip| {
-                let prefix = ip
-                    .prefix
-                    .map(|p| {
-                        u8::try_from(p)
-                            .map_err(|_| format!("trusted IP prefix {p} is out of range"))
-                    })
-                    .transpose()?;
-                Ok(TrustedIpEntry {
-                    ip_address: ip.ip_address,
-                    family: ip.type_,
-                    prefix,
-                })
-            })
-            .collect::<Result<_, String>>()?;
-        Ok(Self {
-            id: raw.id,
-            identity_id: IdentityId::from(raw.identity_id),
-            auth_type: raw.type_,
-            tenancy_ocid: raw.tenancy_ocid,
-            allowed_usernames: raw.allowed_usernames,
-            access_token_ttl: non_negative("accessTokenTTL", raw.access_token_ttl)?,
-            access_token_max_ttl: non_negative("accessTokenMaxTTL", raw.access_token_max_ttl)?,
-            access_token_num_uses_limit: non_negative(
-                "accessTokenNumUsesLimit",
-                raw.access_token_num_uses_limit,
-            )?,
-            access_token_trusted_ips,
-            access_token_period: non_negative("accessTokenPeriod", raw.access_token_period)?,
-            created_at: raw.created_at,
-            updated_at: raw.updated_at,
-        })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_decode_with_the_spec_defaults() {
+        let minimal = serde_json::json!({
+            "id": "05ecb3db-8fef-46a6-b010-a95ce0a94b01",
+            "identityId": "6511e966-169d-4653-a191-c559fe230086",
+            "type": "iam",
+            "tenancyOcid": "ocid1.tenancy.oc1..aaaa",
+            "createdAt": "2026-11-27T00:52:28.855Z",
+            "updatedAt": "2026-11-27T00:52:33+01:00"
+        });
+        let c: IdentityOciAuth = serde_json::from_value(minimal.clone()).unwrap();
+        assert_eq!((c.access_token_ttl, c.access_token_max_ttl), (7200, 7200));
+        assert_eq!(c.allowed_usernames, None);
+        assert_eq!(c.updated_at.to_rfc3339(), "2026-11-26T23:52:33+00:00");
+        for (field, bad) in [
+            ("accessTokenTTL", serde_json::json!(-1)),
+            ("createdAt", serde_json::json!("yesterday")),
+        ] {
+            let mut v = minimal.clone();
+            v[field] = bad;
+            assert!(
+                serde_json::from_value::<IdentityOciAuth>(v).is_err(),
+                "{field}"
+            );
+        }
     }
 }

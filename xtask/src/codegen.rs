@@ -78,3 +78,25 @@ mod tests {
         assert!(err.contains("one success schema per operation"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod build_script_tests {
+    /// build.rs reruns only when the spec or build.rs change: no other file, no env var.
+    #[test]
+    fn build_script_reruns_only_for_the_spec_and_itself() {
+        let text = std::fs::read_to_string(crate::root().join("build.rs")).unwrap();
+        let directives: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split("\"cargo:").nth(1))
+            .map(|d| d.split('=').next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            directives,
+            ["rerun-if-changed", "rerun-if-changed"],
+            "{directives:?}"
+        );
+        assert!(text.contains("println!(\"cargo:rerun-if-changed={SPEC_PATH}\");"));
+        assert!(text.contains("println!(\"cargo:rerun-if-changed=build.rs\");"));
+        assert_eq!(super::SPEC_PATH, "openapi/infisical-oci-auth.yaml");
+    }
+}

@@ -4,6 +4,7 @@
 //! cargo xtask spec pull [--from URL|FILE]   refresh openapi/upstream/ from Infisical's spec
 //! cargo xtask spec check [--upstream FILE]  compare our spec with upstream (exit 1 on drift)
 //! cargo xtask codegen [--out FILE]          write the generated client for review
+//! cargo xtask bench                         measure the client against raw reqwest and hyper
 //! ```
 
 mod codegen;
@@ -23,7 +24,11 @@ commands:
                                  openapi/upstream/ (default: https://us.infisical.com/api/docs/json)
   spec check [--upstream FILE]   compare openapi/infisical-oci-auth.yaml with upstream and check
                                  that progenitor generates from it; exit 0 clean, 1 drift, 2 bad input
-  codegen [--out FILE]           write the formatted generated client (default: stdout)";
+  codegen [--out FILE]           write the formatted generated client (default: stdout)
+  bench                          measure, in one release run: the typed client against a
+                                 hand-written reqwest call and raw hyper on a loopback server
+                                 (concurrency 1 and 16), validate+serialize, OCI signing
+                                 (BENCH_REQUESTS, BENCH_ROUNDS set the size)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +38,7 @@ fn main() -> ExitCode {
         ["spec", "check", rest @ ..] => {
             option(rest, "--upstream").and_then(|upstream| spec::check(upstream.map(Path::new)))
         }
+        ["bench"] => bench(),
         ["codegen", rest @ ..] => {
             option(rest, "--out").and_then(|out| codegen::run(out.map(Path::new)))
         }
@@ -49,6 +55,28 @@ fn main() -> ExitCode {
             ExitCode::from(UNUSABLE)
         }
     }
+}
+
+/// `cargo xtask bench`: the release benchmark in `benches/throughput.rs`.
+fn bench() -> Result<ExitCode, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args([
+            "bench",
+            "--quiet",
+            "--package",
+            "infisical-oci-auth",
+            "--bench",
+            "throughput",
+        ])
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Reads `--name VALUE` (or nothing) from `rest`; anything else is a usage error.
