@@ -88,7 +88,9 @@ struct Clients {
         hyper_util::client::legacy::connect::HttpConnector,
         Full<Bytes>,
     >,
-    url: String,
+    /// `http://127.0.0.1:<port>`; the hand-written calls add the path per request, as a
+    /// client serving more than one identity must.
+    base: String,
     identity: IdentityId,
     update: Arc<UpdateOciAuth>,
 }
@@ -109,29 +111,33 @@ async fn one(c: &Clients, which: Which) {
                 .unwrap();
         }
         Which::Reqwest => {
-            let answer: HandWritten = c
+            let response = c
                 .reqwest
-                .patch(&c.url)
+                .patch(format!(
+                    "{}/api/v1/auth/oci-auth/identities/{}",
+                    c.base, c.identity
+                ))
                 .bearer_auth(TOKEN)
                 .header("accept", "application/json")
                 .json(&*c.update)
                 .send()
                 .await
-                .unwrap()
-                .json()
-                .await
                 .unwrap();
+            assert!(response.status().is_success());
+            let answer: HandWritten = response.json().await.unwrap();
             std::hint::black_box(answer);
         }
         Which::Hyper => {
             let body = serde_json::to_vec(&*c.update).unwrap();
-            let request = Request::patch(&c.url)
+            let url = format!("{}/api/v1/auth/oci-auth/identities/{}", c.base, c.identity);
+            let request = Request::patch(url)
                 .header("authorization", format!("Bearer {TOKEN}"))
                 .header("accept", "application/json")
                 .header("content-type", "application/json")
                 .body(Full::new(Bytes::from(body)))
                 .unwrap();
             let response = c.hyper.request(request).await.unwrap();
+            assert!(response.status().is_success());
             let bytes = response.into_body().collect().await.unwrap().to_bytes();
             let answer: HandWritten = serde_json::from_slice(&bytes).unwrap();
             std::hint::black_box(answer);
@@ -242,7 +248,7 @@ fn main() {
             typed,
             reqwest,
             hyper,
-            url: format!("http://{addr}/api/v1/auth/oci-auth/identities/{IDENTITY}"),
+            base: format!("http://{addr}"),
             identity: IDENTITY.parse().unwrap(),
             update: Arc::new(update()),
         };

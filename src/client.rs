@@ -512,10 +512,14 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         let shared = progenitor_client::ClientInfo::inner(&*self.raw);
-        transport::call(operation, method, shared, make)
-            .instrument(span)
-            .await
-            .map(|answer| answer.identity_oci_auth)
+        let call = transport::call(operation, method, shared, make);
+        // Without a subscriber that wants the span, skip the wrapper (and its copies).
+        let answer = if span.is_disabled() {
+            call.await
+        } else {
+            call.instrument(span).await
+        };
+        answer.map(|answer| answer.identity_oci_auth)
     }
 }
 

@@ -1,7 +1,7 @@
 //! What happens to every request: the progenitor hooks (auth header, no `api-version`),
 //! reading the answer within the size cap, and turning progenitor's errors into [`Error`].
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -21,6 +21,9 @@ use std::time::Duration;
 /// The operation whose answers carry a token: never sent a bearer header, never quoted in
 /// errors.
 const LOGIN_OPERATION: &str = "login_with_oci_auth";
+/// The header progenitor adds to every request; Infisical has no use for it.
+static API_VERSION: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("api-version");
 /// How much of a body an error quotes.
 const SNIPPET_CHARS: usize = 200;
 
@@ -74,7 +77,7 @@ struct CallContext {
     /// An error found by a hook; it wins over what progenitor makes of the answer.
     failure: Cell<Option<Box<Error>>>,
     /// The bearer the pre-hook sent with OCI login, to forget it after a 401.
-    used_auth: RefCell<Option<HeaderValue>>,
+    used_auth: Cell<Option<Box<HeaderValue>>>,
 }
 
 /// Records an error found by a hook for the call in progress.
@@ -88,7 +91,7 @@ impl ClientHooks<Shared> for generated::Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(&API_VERSION);
         if info.operation_id == LOGIN_OPERATION {
             return Ok(());
         }
@@ -97,7 +100,7 @@ impl ClientHooks<Shared> for generated::Client {
             Auth::Static(value) => value.clone(),
             Auth::Oci(session) => match session.bearer().await {
                 Ok(value) => {
-                    let _ = CALL.try_with(|c| *c.used_auth.borrow_mut() = Some(value.clone()));
+                    let _ = CALL.try_with(|c| c.used_auth.set(Some(Box::new(value.clone()))));
                     value
                 }
                 Err(error) => {
@@ -213,7 +216,7 @@ where
     M: FnMut() -> Pin<Box<F>>,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
-    let started = tokio::time::Instant::now();
+    let started = std::time::Instant::now();
     let session = match &shared.auth {
         Auth::Oci(session) if operation != "loginWithOciAuth" => Some(session),
         _ => None,
@@ -240,7 +243,7 @@ where
                     && !logged_in_again
                     && error.status() == Some(StatusCode::UNAUTHORIZED)
                 {
-                    return Step::LoginAgain(used_auth);
+                    return Step::LoginAgain(used_auth.map(|b| *b));
                 }
                 use progenitor_client::Error as P;
                 let outcome = match &error {
@@ -257,7 +260,8 @@ where
                     .retry
                     .wait_after(attempt, &method, outcome)
                     .filter(|wait| started.elapsed() + *wait <= shared.retry.elapsed_limit());
-                let error = map_error(operation, status, error).await;
+                // Boxed: the error path's state stays out of every call's future.
+                let error = Box::pin(map_error(operation, status, error)).await;
                 match wait {
                     Some(wait) => Step::Retry(wait, error, status),
                     None => Step::Done(Err(error), status),
