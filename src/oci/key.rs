@@ -17,8 +17,8 @@ const MIN_BITS: usize = 1024;
 
 /// An RSA private key for OCI request signing.
 ///
-/// Read from PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`), PKCS#8 (`BEGIN PRIVATE KEY`), encrypted
-/// PKCS#8 (`BEGIN ENCRYPTED PRIVATE KEY`) and legacy OpenSSL encryption (`Proc-Type:
+/// Read from PEM blocks labelled `RSA PRIVATE KEY` (PKCS#1), `PRIVATE KEY` (PKCS#8),
+/// `ENCRYPTED PRIVATE KEY` (encrypted PKCS#8) and legacy OpenSSL encryption (`Proc-Type:
 /// 4,ENCRYPTED` with `DEK-Info` AES-128/192/256-CBC or DES-EDE3-CBC), with CRLF line endings
 /// and the `OCI_API_KEY` label line of OCI Console downloads tolerated. The key material is
 /// zeroized on drop and never printed: `Debug` shows the fingerprint only.
