@@ -81,7 +81,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     max_response_bytes: usize,
     retry: RetryPolicy,
-    oci_login: Option<(OciCredentials, IdentityId, Option<String>)>,
+    oci_login: Option<(OciCredentials, IdentityId)>,
+    oci_organization_slug: Option<String>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -95,6 +96,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
             .field("oci_login", &self.oci_login)
+            .field("oci_organization_slug", &self.oci_organization_slug)
             .finish()
     }
 }
@@ -110,6 +112,7 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retry: RetryPolicy::default(),
             oci_login: None,
+            oci_organization_slug: None,
         }
     }
 }
@@ -195,16 +198,14 @@ impl ClientBuilder {
     /// # Ok(()) }
     /// ```
     pub fn oci_login(mut self, credentials: OciCredentials, identity: IdentityId) -> Self {
-        self.oci_login = Some((credentials, identity, None));
+        self.oci_login = Some((credentials, identity));
         self
     }
 
     /// With [`oci_login`](Self::oci_login), the organization or sub-organization to log in
     /// to (`organizationSlug`).
     pub fn oci_organization_slug(mut self, slug: impl Into<String>) -> Self {
-        if let Some((_, _, org)) = &mut self.oci_login {
-            *org = Some(slug.into());
-        }
+        self.oci_organization_slug = Some(slug.into());
         self
     }
 
@@ -263,7 +264,7 @@ impl ClientBuilder {
                 });
             }
             (Some(token), None) => Auth::Static(token),
-            (None, Some((credentials, identity, org))) => Auth::Oci(Arc::new(OciSession::new(
+            (None, Some((credentials, identity))) => Auth::Oci(Arc::new(OciSession::new(
                 generated::Client::new_with_client(
                     &base_url,
                     http.clone(),
@@ -271,7 +272,7 @@ impl ClientBuilder {
                 ),
                 credentials,
                 identity,
-                org,
+                self.oci_organization_slug,
             ))),
             (None, None) => Auth::None,
         };

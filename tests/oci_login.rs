@@ -276,3 +276,21 @@ async fn token_and_oci_login_together_are_a_config_error() {
         .unwrap_err();
     assert!(matches!(err, Error::Config { .. }));
 }
+
+#[tokio::test]
+async fn the_client_logs_in_to_the_configured_organization() {
+    let (fake, identity) = setup(None, 3600).await;
+    let client = Client::builder()
+        .oci_organization_slug("sub-org")
+        .base_url(fake.base_url())
+        .oci_login(credentials("pkcs1.pem"), identity)
+        .build()
+        .unwrap();
+    client.get_oci_auth(&identity).await.unwrap();
+    let login = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/login"))
+        .unwrap();
+    assert_eq!(login.json().unwrap()["organizationSlug"], "sub-org");
+}
