@@ -27,8 +27,19 @@
 //! # Ok(()) }
 //! ```
 //!
+//! | module | what it holds |
+//! |---|---|
+//! | [`model`] | the validated values and request types; every server rule, once |
+//! | [`oci`] | OCI API keys, credentials from `~/.oci/config`, request signing, login tokens |
+//! | `testing` | `FakeInfisical`, an in-process Infisical for tests (feature `testing`) |
+//! | [`raw`] | the generated client, for what this API does not cover (unstable) |
+//!
+//! Failed requests are retried as [`RetryPolicy`] says; every call has a timeout and an
+//! answer-size limit ([`ClientBuilder`]); tokens and keys never reach `Debug`, `Display`,
+//! errors or logs.
+//!
 //! The HTTP layer is generated at build time by progenitor from the crate's OpenAPI document
-//! (`openapi/infisical-oci-auth.yaml`); it is reachable as [`raw`] for escape hatches.
+//! (`openapi/infisical-oci-auth.yaml`).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
