@@ -1,7 +1,6 @@
 //! The client: configuration and the OCI Auth operations.
 
 use std::fmt;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,7 +56,15 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1 << 20;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    raw: Arc<generated::Client>,
+    generated: Arc<Generated>,
+}
+
+/// The generated client twice, over the same connection pool and settings.
+struct Generated {
+    /// Its answers go to [`transport::call`], which reads the marks its hooks leave.
+    typed: generated::Client,
+    /// Handed out by [`Client::raw`]: answers as the server sent them.
+    raw: generated::Client,
 }
 
 impl fmt::Debug for Client {
@@ -65,7 +72,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field(
                 "base_url",
-                &progenitor_client::ClientInfo::baseurl(&*self.raw),
+                &progenitor_client::ClientInfo::baseurl(&self.generated.typed),
             )
             .finish_non_exhaustive()
     }
@@ -256,6 +263,7 @@ impl ClientBuilder {
             auth: Auth::None,
             max_body: self.max_response_bytes,
             retry: self.retry,
+            mode: transport::Mode::Typed,
         };
         let auth = match (token, self.oci_login) {
             (Some(_), Some(_)) => {
@@ -280,8 +288,15 @@ impl ClientBuilder {
             auth,
             ..unauthenticated
         };
+        let raw = Shared {
+            mode: transport::Mode::Raw,
+            ..shared.clone()
+        };
         Ok(Client {
-            raw: Arc::new(generated::Client::new_with_client(&base_url, http, shared)),
+            generated: Arc::new(Generated {
+                typed: generated::Client::new_with_client(&base_url, http.clone(), shared),
+                raw: generated::Client::new_with_client(&base_url, http, raw),
+            }),
         })
     }
 }
@@ -357,14 +372,14 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        progenitor_client::ClientInfo::baseurl(&*self.raw)
+        progenitor_client::ClientInfo::baseurl(&self.generated.typed)
     }
 
     /// The generated client underneath, for what this API does not cover.
     ///
     /// Unstable: its types change with the code generator.
     pub fn raw(&self) -> &crate::raw::Client {
-        &self.raw
+        &self.generated.raw
     }
 
     /// *Update OCI Auth*: `PATCH /api/v1/auth/oci-auth/identities/{identityId}`.
@@ -385,7 +400,9 @@ impl Client {
     ) -> Result<IdentityOciAuth> {
         let op = "updateOciAuth";
         self.identity_call(op, identity, http::Method::PATCH, || {
-            Box::pin(self.raw.update_oci_auth(identity.as_uuid(), update))
+            self.generated
+                .typed
+                .update_oci_auth(identity.as_uuid(), update)
         })
         .await
     }
@@ -439,7 +456,9 @@ impl Client {
     ) -> Result<IdentityOciAuth> {
         let op = "attachOciAuth";
         self.identity_call(op, identity, http::Method::POST, || {
-            Box::pin(self.raw.attach_oci_auth(identity.as_uuid(), attach))
+            self.generated
+                .typed
+                .attach_oci_auth(identity.as_uuid(), attach)
         })
         .await
     }
@@ -450,7 +469,7 @@ impl Client {
     /// [`Error::Api`] 400 when the identity has no OCI Auth, 404 when it does not exist.
     pub async fn get_oci_auth(&self, identity: &IdentityId) -> Result<IdentityOciAuth> {
         self.identity_call("getOciAuth", identity, http::Method::GET, || {
-            Box::pin(self.raw.get_oci_auth(identity.as_uuid()))
+            self.generated.typed.get_oci_auth(identity.as_uuid())
         })
         .await
     }
@@ -463,7 +482,7 @@ impl Client {
     /// less privileged than the identity's.
     pub async fn revoke_oci_auth(&self, identity: &IdentityId) -> Result<IdentityOciAuth> {
         self.identity_call("deleteOciAuth", identity, http::Method::DELETE, || {
-            Box::pin(self.raw.delete_oci_auth(identity.as_uuid()))
+            self.generated.typed.delete_oci_auth(identity.as_uuid())
         })
         .await
     }
@@ -485,9 +504,17 @@ impl Client {
         identity: &IdentityId,
         organization_slug: Option<&str>,
     ) -> Result<AccessToken> {
-        session::login(&self.raw, credentials, identity, organization_slug).await
+        session::login(
+            &self.generated.typed,
+            credentials,
+            identity,
+            organization_slug,
+        )
+        .await
     }
 
+    /// One management call for `identity`: in its own span, retried, mapped to this crate's
+    /// types.
     async fn identity_call<F, M>(
         &self,
         operation: &'static str,
@@ -496,7 +523,7 @@ impl Client {
         make: M,
     ) -> Result<IdentityOciAuth>
     where
-        M: FnMut() -> Pin<Box<F>>,
+        M: FnMut() -> F,
         F: Future<
             Output = std::result::Result<
                 progenitor_client::ResponseValue<generated::types::IdentityOciAuthResponse>,
@@ -512,15 +539,16 @@ impl Client {
             attempts = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let shared = progenitor_client::ClientInfo::inner(&*self.raw);
-        let call = transport::call(operation, method, shared, make);
-        // Without a subscriber that wants the span, skip the wrapper (and its copies).
-        let answer = if span.is_disabled() {
-            call.await
+        let shared = progenitor_client::ClientInfo::inner(&self.generated.typed);
+        let answer = |answer: generated::types::IdentityOciAuthResponse| answer.identity_oci_auth;
+        // Without a subscriber that wants the span, skip the wrapper.
+        if span.is_disabled() {
+            transport::call(operation, method, shared, span, make, answer).await
         } else {
-            call.instrument(span).await
-        };
-        answer.map(|answer| answer.identity_oci_auth)
+            transport::call(operation, method, shared, span.clone(), make, answer)
+                .instrument(span)
+                .await
+        }
     }
 }
 

@@ -45,14 +45,15 @@ pub(crate) async fn login(
             organization_slug: organization_slug.map(str::to_owned),
             user_ocid: credentials.user_ocid().to_owned(),
         };
-        let value = transport::call(
+        let answer = transport::call(
             "loginWithOciAuth",
             http::Method::POST,
             progenitor_client::ClientInfo::inner(raw),
-            || Box::pin(raw.login_with_oci_auth(&body)),
+            tracing::Span::current(),
+            || raw.login_with_oci_auth(&body),
+            |answer| answer,
         )
         .await?;
-        let answer = value;
         let seconds = |field: &str, v: i64| {
             u64::try_from(v)
                 .map(Duration::from_secs)
@@ -204,6 +205,7 @@ mod lifecycle_tests {
             auth: Auth::None,
             max_body: 1 << 20,
             retry: Default::default(),
+            mode: crate::transport::Mode::Typed,
         };
         let raw =
             generated::Client::new_with_client(&fake.base_url(), reqwest::Client::new(), shared);

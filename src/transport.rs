@@ -1,22 +1,19 @@
 //! What happens to every request: the progenitor hooks (auth header, no `api-version`),
 //! reading the answer within the size cap, and turning progenitor's errors into [`Error`].
 
-use std::cell::Cell;
 use std::fmt;
-use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
-use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 
 use crate::error::{ApiIssue, Error};
 use crate::generated::{self, types};
 use crate::retry::{Outcome, RetryPolicy};
 use crate::session::OciSession;
 use http::Method;
-use std::time::Duration;
 
 /// The operation whose answers carry a token: never sent a bearer header, never quoted in
 /// errors.
@@ -36,6 +33,18 @@ pub(crate) struct Shared {
     pub(crate) max_body: usize,
     /// When to send a request again.
     pub(crate) retry: RetryPolicy,
+    /// Who reads the answers: [`call`], or a user of the raw client.
+    pub(crate) mode: Mode,
+}
+
+/// Who reads what a generated call returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// [`call`]: the hooks mark answers that progenitor's error cannot describe (see
+    /// [`Verdict`]) and leave out what `call` never reads.
+    Typed,
+    /// A user of `Client::raw`: answers arrive as the server sent them.
+    Raw,
 }
 
 /// How management calls authenticate.
@@ -60,29 +69,46 @@ impl fmt::Debug for Shared {
             .field("auth", &auth)
             .field("max_body", &self.max_body)
             .field("retry", &self.retry)
+            .field("mode", &self.mode)
             .finish()
     }
 }
 
-tokio::task_local! {
-    /// What the hooks learn about the call in progress, for the error mapping.
-    static CALL: CallContext;
+/// The status of an answer that carries a [`Verdict`]. No operation documents it, so the
+/// generated code hands the answer back untouched (`UnexpectedResponse`) for [`call`] to read.
+const MARKED: StatusCode = StatusCode::NOT_EXTENDED;
+
+/// What `exec` found that progenitor's error cannot carry (typed mode only): an error that
+/// wins over the answer, and the status the server really sent. Travels to [`call`] in the
+/// extensions of a [`MARKED`] answer.
+#[derive(Clone)]
+struct Verdict {
+    /// The status the server sent; none when nothing was sent.
+    status: Option<StatusCode>,
+    /// Taken once, by [`call`]; shared only because extensions must be `Clone`.
+    error: Arc<Mutex<Option<Error>>>,
 }
 
-/// Kept small: it is swapped in and out of a thread-local at every poll.
-#[derive(Default)]
-struct CallContext {
-    /// The status of the answer, for decode errors that progenitor reports without it.
-    status: Cell<Option<StatusCode>>,
-    /// An error found by a hook; it wins over what progenitor makes of the answer.
-    failure: Cell<Option<Box<Error>>>,
-    /// The bearer the pre-hook sent with OCI login, to forget it after a 401.
-    used_auth: Cell<Option<Box<HeaderValue>>>,
-}
+impl Verdict {
+    fn new(status: Option<StatusCode>, error: Error) -> Self {
+        Self {
+            status,
+            error: Arc::new(Mutex::new(Some(error))),
+        }
+    }
 
-/// Records an error found by a hook for the call in progress.
-fn fail(error: Error) {
-    let _ = CALL.try_with(|c| c.failure.set(Some(Box::new(error))));
+    fn take(&self) -> Option<Error> {
+        self.error.lock().ok().and_then(|mut error| error.take())
+    }
+
+    /// An answer with [`MARKED`] status carrying this verdict, `headers` and `body`.
+    fn into_answer(self, headers: HeaderMap, body: Bytes) -> reqwest::Response {
+        let mut answer = http::Response::new(body);
+        *answer.status_mut() = MARKED;
+        *answer.headers_mut() = headers;
+        answer.extensions_mut().insert(self);
+        reqwest::Response::from(answer)
+    }
 }
 
 impl ClientHooks<Shared> for generated::Client {
@@ -95,19 +121,15 @@ impl ClientHooks<Shared> for generated::Client {
         if info.operation_id == LOGIN_OPERATION {
             return Ok(());
         }
-        let auth = match &self.inner().auth {
+        let shared = self.inner();
+        let auth = match &shared.auth {
             Auth::None => return Ok(()),
             Auth::Static(value) => value.clone(),
-            Auth::Oci(session) => match session.bearer().await {
-                Ok(value) => {
-                    let _ = CALL.try_with(|c| c.used_auth.set(Some(Box::new(value.clone()))));
-                    value
-                }
-                Err(error) => {
-                    fail(error);
-                    return Err(progenitor_client::Error::Custom("OCI login failed".into()));
-                }
-            },
+            // In typed mode `exec` logs in, where a failure can keep its type.
+            Auth::Oci(_) if shared.mode == Mode::Typed => return Ok(()),
+            Auth::Oci(session) => session.bearer().await.map_err(|error| {
+                progenitor_client::Error::Custom(format!("OCI login failed: {error}"))
+            })?,
         };
         request.headers_mut().insert(AUTHORIZATION, auth);
         Ok(())
@@ -115,39 +137,119 @@ impl ClientHooks<Shared> for generated::Client {
 
     async fn exec(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        let status = response.status();
-        let _ = CALL.try_with(|c| c.status.set(Some(status)));
-        let max = self.inner().max_body;
-        match read_capped(response, max).await? {
-            Ok(response) => Ok(response),
-            Err(received) => {
-                fail(Error::Decode {
-                    operation: operation_name(info.operation_id),
-                    status: Some(status),
-                    reason: format!(
-                        "the answer is larger than the {max}-byte limit (at least {received} bytes)"
-                    ),
-                    body_snippet: String::new(),
-                });
-                // An empty answer with the same status: the error above wins.
-                Ok(http::Response::builder()
-                    .status(status)
-                    .body(Bytes::new())
-                    .map(reqwest::Response::from)
-                    .unwrap_or_else(|_| http::Response::new(Bytes::new()).into()))
+        let shared = self.inner();
+        let operation = || operation_name(info.operation_id);
+        let session = match &shared.auth {
+            Auth::Oci(session) if info.operation_id != LOGIN_OPERATION => Some(session),
+            _ => None,
+        };
+        let mut sent_bearer = None;
+        if let Some(session) = session
+            && shared.mode == Mode::Typed
+        {
+            // Boxed: the lock and login state stay out of every call's future.
+            match Box::pin(session.bearer()).await {
+                Ok(bearer) => {
+                    request.headers_mut().insert(AUTHORIZATION, bearer.clone());
+                    sent_bearer = Some(bearer);
+                }
+                // Nothing is sent; the login's error is the call's.
+                Err(error) => {
+                    return Ok(
+                        Verdict::new(None, error).into_answer(HeaderMap::new(), Bytes::new())
+                    );
+                }
             }
         }
+        let mut response = self.client().execute(request).await?;
+        let status = response.status();
+        if let Some(session) = session
+            && status == StatusCode::UNAUTHORIZED
+        {
+            // The token was revoked or expired early: the next request logs in again.
+            session.invalidate(sent_bearer.as_ref()).await;
+        }
+        if shared.mode == Mode::Raw {
+            return match read_capped(response, shared.max_body).await? {
+                Ok(response) => Ok(response),
+                // An empty answer with the same status: it cannot pass for the real one.
+                Err(_) => Ok(empty_answer(status)),
+            };
+        }
+        if status.is_success() {
+            // `call` reads only the body; progenitor would copy the headers for nothing.
+            drop(std::mem::take(response.headers_mut()));
+            return match read_capped(response, shared.max_body).await? {
+                Ok(response) => Ok(response),
+                Err(received) => Ok(too_large(operation(), status, shared.max_body, received)),
+            };
+        }
+        // Error answers are rare: read them here, so that one whose body is not Infisical's
+        // JSON error keeps its status (progenitor would drop it).
+        Box::pin(read_error_answer(operation(), response, shared.max_body)).await
     }
+}
+
+/// An empty answer with `status`.
+fn empty_answer(status: StatusCode) -> reqwest::Response {
+    let mut answer = http::Response::new(Bytes::new());
+    *answer.status_mut() = status;
+    reqwest::Response::from(answer)
+}
+
+/// The marked answer for a body over the limit.
+fn too_large(
+    operation: &'static str,
+    status: StatusCode,
+    max: usize,
+    received: usize,
+) -> reqwest::Response {
+    let error = Error::Decode {
+        operation,
+        status: Some(status),
+        reason: format!(
+            "the answer is larger than the {max}-byte limit (at least {received} bytes)"
+        ),
+        body_snippet: String::new(),
+    };
+    Verdict::new(Some(status), error).into_answer(HeaderMap::new(), Bytes::new())
+}
+
+/// Reads an error answer whole; one that is not Infisical's JSON error comes back marked,
+/// with its headers (for `Retry-After`) and the decode error.
+async fn read_error_answer(
+    operation: &'static str,
+    mut response: reqwest::Response,
+    max: usize,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = match read_capped(response, max).await? {
+        Ok(response) => response.bytes().await?,
+        Err(received) => return Ok(too_large(operation, status, max, received)),
+    };
+    if serde_json::from_slice::<types::ErrorBody>(&body).is_ok() {
+        let mut answer = http::Response::new(body);
+        *answer.status_mut() = status;
+        *answer.headers_mut() = headers;
+        return Ok(reqwest::Response::from(answer));
+    }
+    let error = decode_error(
+        operation,
+        Some(status),
+        &body,
+        "the error body is not Infisical's JSON error",
+    );
+    Ok(Verdict::new(Some(status), error).into_answer(headers, body))
 }
 
 /// Reads the whole body, refusing more than `max` bytes (`Err(received so far)`), and gives
 /// back a response that holds it.
 async fn read_capped(
-    mut response: reqwest::Response,
+    response: reqwest::Response,
     max: usize,
 ) -> reqwest::Result<Result<reqwest::Response, usize>> {
     if let Some(len) = response.content_length() {
@@ -158,6 +260,15 @@ async fn read_capped(
             Ok(response)
         });
     }
+    // Boxed: the streaming state stays out of every call's future.
+    Box::pin(read_streamed(response, max)).await
+}
+
+/// [`read_capped`] for a body whose length is not announced.
+async fn read_streamed(
+    mut response: reqwest::Response,
+    max: usize,
+) -> reqwest::Result<Result<reqwest::Response, usize>> {
     let mut first: Option<Bytes> = None;
     let mut rest = BytesMut::new();
     while let Some(chunk) = response.chunk().await? {
@@ -199,166 +310,182 @@ fn operation_name(method: &str) -> &'static str {
     }
 }
 
-/// Runs a generated call, retrying as `shared.retry` allows, and maps the outcome into this
-/// crate's types.
+/// Runs a generated call, retrying as `shared.retry` allows, maps the outcome into this
+/// crate's types (`finish` picks what to return from the answer), and records status,
+/// attempts and duration in `span`.
 ///
 /// A retry runs `make` again, so the generated code builds a fresh request: nothing is
-/// cloned for an attempt that may never be needed. Each call comes boxed, made on the heap
-/// where it is created, because its state is kilobytes that every wrapper would otherwise
-/// copy (measured: ~3k instructions of memcpy per request, 2% of a loopback PATCH).
-pub(crate) async fn call<T, F, M>(
+/// cloned for an attempt that may never be needed. The generated call is awaited in place,
+/// not boxed: measured, its ~1.6 KB state costs less in this future than in a fresh heap
+/// block per call.
+pub(crate) async fn call<T, U, F, M>(
     operation: &'static str,
     method: Method,
     shared: &Shared,
+    span: tracing::Span,
     mut make: M,
-) -> Result<T, Error>
+    finish: fn(T) -> U,
+) -> Result<U, Error>
 where
-    M: FnMut() -> Pin<Box<F>>,
+    M: FnMut() -> F,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
     let started = std::time::Instant::now();
-    let session = match &shared.auth {
-        Auth::Oci(session) if operation != "loginWithOciAuth" => Some(session),
-        _ => None,
-    };
+    let oci_login = matches!(shared.auth, Auth::Oci(_)) && operation != "loginWithOciAuth";
     let mut attempt = 1u32;
     let mut logged_in_again = false;
     let (result, status) = loop {
-        // Everything that looks at progenitor's (large) result happens inside the scope, so
-        // that only the small outcome is moved out.
-        let step = CALL
-            .scope(CallContext::default(), async {
-                let result = make().await;
-                let (status, failure, used_auth) = CALL
-                    .try_with(|c| (c.status.get(), c.failure.take(), c.used_auth.take()))
-                    .unwrap_or_default();
-                if let Some(failure) = failure {
-                    return Step::Done(Err(*failure), status);
-                }
-                let error = match result {
-                    Ok(value) => return Step::Done(Ok(value.into_inner()), status),
-                    Err(error) => error,
-                };
-                if session.is_some()
-                    && !logged_in_again
-                    && error.status() == Some(StatusCode::UNAUTHORIZED)
-                {
-                    return Step::LoginAgain(used_auth.map(|b| *b));
-                }
-                use progenitor_client::Error as P;
-                let outcome = match &error {
-                    P::ErrorResponse(value) => {
-                        Outcome::Status(value.status(), retry_after(value.headers()))
-                    }
-                    P::UnexpectedResponse(response) => {
-                        Outcome::Status(response.status(), retry_after(response.headers()))
-                    }
-                    P::CommunicationError(e) if e.is_connect() => Outcome::ConnectFailed,
-                    _ => Outcome::OtherFailure,
-                };
-                let wait = shared
-                    .retry
-                    .wait_after(attempt, &method, outcome)
-                    .filter(|wait| started.elapsed() + *wait <= shared.retry.elapsed_limit());
-                // Boxed: the error path's state stays out of every call's future.
-                let error = Box::pin(map_error(operation, status, error)).await;
-                match wait {
-                    Some(wait) => Step::Retry(wait, error, status),
-                    None => Step::Done(Err(error), status),
-                }
-            })
-            .await;
-        match step {
-            Step::Done(result, status) => break (result, status),
-            Step::LoginAgain(used_auth) => {
-                // With OCI login, a 401 means the token was revoked or expired early: log
-                // in again (in the next attempt's pre-hook) and send the request once more.
-                logged_in_again = true;
-                if let Some(session) = session {
-                    session.invalidate(used_auth.as_ref()).await;
-                }
-                tracing::debug!(operation, "token refused with 401; logging in again");
-            }
-            Step::Retry(wait, error, status) => {
-                tracing::info!(
-                    operation,
-                    attempt,
-                    status = status.map(|s| s.as_u16()),
-                    error = %error,
-                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                    "retrying"
-                );
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-            }
+        let error = match make().await {
+            // The only success status the API defines is 200.
+            Ok(value) => break (Ok(finish(value.into_inner())), Some(StatusCode::OK)),
+            Err(error) => error,
+        };
+        // Boxed: the error path's state stays out of every call's future.
+        let (error, status, outcome) = Box::pin(classify(operation, error)).await;
+        if oci_login && !logged_in_again && status == Some(StatusCode::UNAUTHORIZED) {
+            // With OCI login, a 401 means the token was revoked or expired early: the hook
+            // forgot it, so the next attempt logs in again. Once per call.
+            logged_in_again = true;
+            tracing::debug!(operation, "token refused with 401; logging in again");
+            continue;
         }
+        let wait = shared
+            .retry
+            .wait_after(attempt, &method, outcome.as_outcome())
+            .filter(|wait| started.elapsed() + *wait <= shared.retry.elapsed_limit());
+        let Some(wait) = wait else {
+            break (Err(error), status);
+        };
+        tracing::info!(
+            operation,
+            attempt,
+            status = status.map(|s| s.as_u16()),
+            error = %error,
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            "retrying"
+        );
+        tokio::time::sleep(wait).await;
+        attempt += 1;
     };
-
-    let span = tracing::Span::current();
-    span.record("attempts", attempt);
-    if let Some(status) = status {
-        span.record("status", status.as_u16());
+    if !span.is_disabled() {
+        span.record("attempts", attempt);
+        if let Some(status) = status {
+            span.record("status", status.as_u16());
+        }
+        span.record(
+            "duration_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
     }
-    span.record(
-        "duration_ms",
-        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    );
     result
 }
 
-/// What one attempt came to.
-enum Step<T> {
-    /// Final: the value or the error, and the status of the answer if one came.
-    Done(Result<T, Error>, Option<StatusCode>),
-    /// Log in again and repeat (OCI login, after a 401), forgetting this bearer.
-    LoginAgain(Option<HeaderValue>),
-    /// Wait, then repeat.
-    Retry(Duration, Error, Option<StatusCode>),
+/// What a failed attempt tells the retry policy, owned.
+enum Failure {
+    Status(StatusCode, Option<String>),
+    ConnectFailed,
+    Other,
 }
 
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<&str> {
-    headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok())
+impl Failure {
+    fn as_outcome(&self) -> Outcome<'_> {
+        match self {
+            Failure::Status(status, retry_after) => {
+                Outcome::Status(*status, retry_after.as_deref())
+            }
+            Failure::ConnectFailed => Outcome::ConnectFailed,
+            Failure::Other => Outcome::OtherFailure,
+        }
+    }
 }
 
-async fn map_error(
+/// Turns progenitor's error into this crate's, with the status the server sent and what
+/// the retry policy needs to know.
+async fn classify(
     operation: &'static str,
-    status: Option<StatusCode>,
     error: progenitor_client::Error<types::ErrorBody>,
-) -> Error {
+) -> (Error, Option<StatusCode>, Failure) {
     use progenitor_client::Error as P;
+    let retry_after = |headers: &HeaderMap| {
+        headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     match error {
         P::ErrorResponse(value) => {
             let status = value.status();
-            api_error(operation, status, value.into_inner())
-        }
-        P::CommunicationError(source)
-        | P::ResponseBodyError(source)
-        | P::InvalidUpgrade(source) => Error::Transport { operation, source },
-        P::InvalidResponsePayload(body, e) => {
-            decode_error(operation, status, &body, &e.to_string())
+            let failure = Failure::Status(status, retry_after(value.headers()));
+            let error = api_error(operation, status, value.into_inner());
+            (error, Some(status), failure)
         }
         P::UnexpectedResponse(response) => {
-            let status = response.status();
-            match response.bytes().await {
-                Err(source) => Error::Transport { operation, source },
-                Ok(body) => match serde_json::from_slice::<types::ErrorBody>(&body) {
-                    Ok(parsed) if !status.is_success() => api_error(operation, status, parsed),
-                    _ if status.is_success() => decode_error(
-                        operation,
-                        Some(status),
-                        &body,
-                        "the API defines no such success status",
-                    ),
-                    _ => decode_error(
-                        operation,
-                        Some(status),
-                        &body,
-                        "the error body is not Infisical's JSON error",
-                    ),
-                },
+            let verdict = response.extensions().get::<Verdict>().cloned();
+            if let Some(verdict) = verdict {
+                let error = verdict.take().unwrap_or_else(|| Error::Config {
+                    reason: "the request failed in a hook".into(),
+                });
+                let failure = match verdict.status {
+                    Some(status) => Failure::Status(status, retry_after(response.headers())),
+                    None => Failure::Other,
+                };
+                return (error, verdict.status, failure);
             }
+            let status = response.status();
+            let failure = Failure::Status(status, retry_after(response.headers()));
+            let error = unexpected_answer(operation, response).await;
+            (error, Some(status), failure)
         }
-        P::InvalidRequest(reason) | P::Custom(reason) => Error::Config { reason },
+        P::CommunicationError(source) => {
+            let failure = if source.is_connect() {
+                Failure::ConnectFailed
+            } else {
+                Failure::Other
+            };
+            let status = source.status();
+            (Error::Transport { operation, source }, status, failure)
+        }
+        P::ResponseBodyError(source) | P::InvalidUpgrade(source) => {
+            let status = source.status();
+            (
+                Error::Transport { operation, source },
+                status,
+                Failure::Other,
+            )
+        }
+        // The hooks mark every error answer that is not Infisical's JSON error, so a body
+        // that does not decode here came with the success status.
+        P::InvalidResponsePayload(body, e) => {
+            let status = Some(StatusCode::OK);
+            let error = decode_error(operation, status, &body, &e.to_string());
+            (error, status, Failure::Other)
+        }
+        P::InvalidRequest(reason) | P::Custom(reason) => {
+            (Error::Config { reason }, None, Failure::Other)
+        }
+    }
+}
+
+/// An answer with a status the operation does not define.
+async fn unexpected_answer(operation: &'static str, response: reqwest::Response) -> Error {
+    let status = response.status();
+    match response.bytes().await {
+        Err(source) => Error::Transport { operation, source },
+        Ok(body) => match serde_json::from_slice::<types::ErrorBody>(&body) {
+            Ok(parsed) if !status.is_success() => api_error(operation, status, parsed),
+            _ if status.is_success() => decode_error(
+                operation,
+                Some(status),
+                &body,
+                "the API defines no such success status",
+            ),
+            _ => decode_error(
+                operation,
+                Some(status),
+                &body,
+                "the error body is not Infisical's JSON error",
+            ),
+        },
     }
 }
 
@@ -459,6 +586,7 @@ pub(crate) fn decode_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::pin::Pin;
 
     /// An answer whose length is not announced, as with chunked encoding.
     fn streamed(chunks: Vec<&'static [u8]>) -> reqwest::Response {

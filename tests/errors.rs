@@ -202,3 +202,34 @@ async fn a_refused_connection_is_a_transport_error() {
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(err.is_retryable());
 }
+
+#[tokio::test]
+async fn the_raw_client_sees_answers_as_the_server_sent_them() {
+    let full = transcript("04-patch-valid-full").response_body;
+    let stub = Stub::start([
+        Canned::json(200, full),
+        Canned::raw(500, "text/plain", "upstream exploded"),
+    ])
+    .await;
+    let client = stub.client();
+    let id = identity();
+    let ok = client
+        .raw()
+        .update_oci_auth(id.as_uuid(), &update())
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    // progenitor's own error for an error body it cannot decode, not a marked answer.
+    let err = client
+        .raw()
+        .update_oci_auth(id.as_uuid(), &update())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, progenitor_client::Error::InvalidResponsePayload(..)),
+        "{err:?}"
+    );
+}

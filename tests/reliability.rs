@@ -262,6 +262,22 @@ async fn a_2_mib_body_is_refused_without_reading_it_all() {
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_429_from_a_proxy_without_infisical_json_is_retried() {
+    let (fake, identity, client) = setup(RetryPolicy::default()).await;
+    fake.inject(
+        Fault::Raw {
+            status: 429,
+            content_type: "text/html".into(),
+            body: b"<html>Too Many Requests</html>".to_vec(),
+        },
+        1,
+    );
+    let config = client.update_oci_auth(&identity, &update()).await.unwrap();
+    assert_eq!(config.access_token_ttl, 60);
+    assert_eq!(count(&fake, "PATCH"), 2, "one refused, one accepted");
+}
+
 #[tokio::test]
 async fn non_utf8_bodies_are_decode_errors_that_keep_the_status() {
     let (fake, identity, client) = setup(RetryPolicy::none()).await;
