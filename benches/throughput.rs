@@ -95,11 +95,35 @@ struct Clients {
     update: Arc<UpdateOciAuth>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Which {
+    /// `Client::update_oci_auth`.
     Typed,
+    /// The generated method alone (`Client::raw`): progenitor's code and the hooks, without
+    /// the retry loop and error mapping around it. Shows what the generated layer costs.
+    Generated,
+    /// A hand-written reqwest call.
     Reqwest,
+    /// Raw hyper.
     Hyper,
+}
+
+const CLIENTS: [Which; 4] = [Which::Typed, Which::Generated, Which::Reqwest, Which::Hyper];
+
+/// Every order of the clients (indexes into `CLIENTS`).
+fn orders() -> Vec<[usize; 4]> {
+    let mut all = Vec::new();
+    for a in 0..4 {
+        for b in 0..4 {
+            for c in 0..4 {
+                let d = 6 - a - b - c;
+                if a != b && a != c && b != c && d < 4 && d != a && d != b && d != c {
+                    all.push([a, b, c, d]);
+                }
+            }
+        }
+    }
+    all
 }
 
 async fn one(c: &Clients, which: Which) {
@@ -107,6 +131,13 @@ async fn one(c: &Clients, which: Which) {
         Which::Typed => {
             c.typed
                 .update_oci_auth(&c.identity, &c.update)
+                .await
+                .unwrap();
+        }
+        Which::Generated => {
+            c.typed
+                .raw()
+                .update_oci_auth(c.identity.as_uuid(), &c.update)
                 .await
                 .unwrap();
         }
@@ -224,8 +255,8 @@ fn sign_one_request() -> Duration {
 
 fn main() {
     let profiling = std::env::var("BENCH_ONLY").is_ok();
-    let n = env_usize("BENCH_REQUESTS", 2000);
-    let rounds = env_usize("BENCH_ROUNDS", 21);
+    let n = env_usize("BENCH_REQUESTS", 400);
+    let rounds = env_usize("BENCH_ROUNDS", 96);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -252,11 +283,13 @@ fn main() {
             identity: IDENTITY.parse().unwrap(),
             update: Arc::new(update()),
         };
-        // For profilers: BENCH_ONLY=typed|reqwest|hyper sends n requests with one client.
+        // For profilers: BENCH_ONLY=typed|generated|reqwest|hyper sends n requests with one
+        // client.
         if let Ok(only) = std::env::var("BENCH_ONLY") {
             let which = match only.as_str() {
                 "typed" => Which::Typed,
                 "reqwest" => Which::Reqwest,
+                "generated" => Which::Generated,
                 _ => Which::Hyper,
             };
             let concurrency = env_usize("BENCH_CONCURRENCY", 1);
@@ -265,35 +298,40 @@ fn main() {
             return;
         }
         println!(
-            "{n} PATCH requests per client per round, {rounds} rounds in rotating order, one loopback server, 2 runtime workers"
+            "{n} PATCH requests per client per round, {rounds} rounds through every order of the clients, one loopback server, 2 runtime workers"
         );
+        let orders = orders();
         for concurrency in [1, 16] {
             // Warm up the pools.
-            for which in [Which::Typed, Which::Reqwest, Which::Hyper] {
+            for which in CLIENTS {
                 round(&clients, which, n / 4, concurrency).await;
             }
-            // Rounds rotate the order (typed, reqwest, hyper), so that no client always runs
-            // first or last; the ratio is the median of the ratios within each round, which
-            // cancels drift in the machine's speed between rounds.
-            let order = [Which::Typed, Which::Reqwest, Which::Hyper];
-            let (mut typed, mut raw, mut hyper, mut ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            // Rounds go through every order of the clients in turn, so that each runs first,
+            // last, and after each of the others equally often. A ratio is the median of the
+            // ratios within each round, which cancels drift in the machine's speed between
+            // rounds (short rounds cancel more of it).
+            let mut rates = vec![Vec::new(); CLIENTS.len()];
+            let (mut typed_ratios, mut generated_ratios) = (Vec::new(), Vec::new());
             for r in 0..rounds {
-                let mut this = [0.0; 3];
-                for k in 0..3 {
-                    let i = (r + k) % 3;
-                    this[i] = round(&clients, order[i], n, concurrency).await;
+                let mut this = [0.0; 4];
+                for i in orders[r % orders.len()] {
+                    this[i] = round(&clients, CLIENTS[i], n, concurrency).await;
                 }
-                typed.push(this[0]);
-                raw.push(this[1]);
-                hyper.push(this[2]);
-                ratios.push(this[0] / this[1]);
+                for (i, rate) in this.iter().enumerate() {
+                    rates[i].push(*rate);
+                }
+                typed_ratios.push(this[0] / this[2]);
+                generated_ratios.push(this[1] / this[2]);
             }
-            let (typed, raw, hyper) = (median(typed), median(raw), median(hyper));
+            let [typed, generated, raw, hyper] = [0, 1, 2, 3].map(|i| median(rates[i].clone()));
             println!(
-                "concurrency {concurrency}: typed client {typed:.0} req/s, hand-written reqwest {raw:.0} req/s, raw hyper {hyper:.0} req/s (medians)"
+                "concurrency {concurrency}: typed client {typed:.0} req/s, generated method alone {generated:.0} req/s, hand-written reqwest {raw:.0} req/s, raw hyper {hyper:.0} req/s (medians)"
             );
-            println!("typed/raw throughput ratio: {:.2}", median(ratios));
-
+            println!(
+                "generated-method-alone/raw ratio: {:.3}",
+                median(generated_ratios)
+            );
+            println!("typed/raw throughput ratio: {:.2}", median(typed_ratios));
         }
     });
     if profiling {
