@@ -2,6 +2,7 @@
 //! reading the answer within the size cap, and turning progenitor's errors into [`Error`].
 
 use std::fmt;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
@@ -135,61 +136,89 @@ impl ClientHooks<Shared> for generated::Client {
         Ok(())
     }
 
-    async fn exec(
+    /// Sends at once, without keeping the request in the returned future (it is hundreds of
+    /// bytes, and progenitor's future already holds a copy); only a typed call with OCI
+    /// login waits for the token first.
+    fn exec(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         let shared = self.inner();
-        let operation = || operation_name(info.operation_id);
         let session = match &shared.auth {
             Auth::Oci(session) if info.operation_id != LOGIN_OPERATION => Some(session),
             _ => None,
         };
-        let mut sent_bearer = None;
-        if let Some(session) = session
-            && shared.mode == Mode::Typed
-        {
-            // Boxed: the lock and login state stay out of every call's future.
-            match Box::pin(session.bearer()).await {
-                Ok(bearer) => {
-                    request.headers_mut().insert(AUTHORIZATION, bearer.clone());
-                    sent_bearer = Some(bearer);
-                }
-                // Nothing is sent; the login's error is the call's.
-                Err(error) => {
-                    return Ok(
-                        Verdict::new(None, error).into_answer(HeaderMap::new(), Bytes::new())
-                    );
-                }
+        let sending = match session {
+            Some(session) if shared.mode == Mode::Typed => {
+                Sending::AfterLogin(Box::pin(send_logged_in(self.client(), session, request)))
             }
-        }
-        let mut response = self.client().execute(request).await?;
-        let status = response.status();
-        if let Some(session) = session
-            && status == StatusCode::UNAUTHORIZED
-        {
-            // The token was revoked or expired early: the next request logs in again.
-            session.invalidate(sent_bearer.as_ref()).await;
-        }
-        if shared.mode == Mode::Raw {
-            return match read_capped(response, shared.max_body).await? {
-                Ok(response) => Ok(response),
-                // An empty answer with the same status: it cannot pass for the real one.
-                Err(_) => Ok(empty_answer(status)),
+            _ => Sending::Now(self.client().execute(request)),
+        };
+        async move {
+            let (mut response, sent_bearer) = match sending {
+                Sending::Now(pending) => (pending.await?, None),
+                Sending::AfterLogin(sent) => match sent.await? {
+                    Ok(sent) => sent,
+                    Err(refused) => return Ok(refused),
+                },
             };
+            let status = response.status();
+            if let Some(session) = session
+                && status == StatusCode::UNAUTHORIZED
+            {
+                // The token was revoked or expired early: the next request logs in again.
+                session.invalidate(sent_bearer.as_ref()).await;
+            }
+            let operation = || operation_name(info.operation_id);
+            if shared.mode == Mode::Raw {
+                return match read_capped(response, shared.max_body).await? {
+                    Ok(response) => Ok(response),
+                    // An empty answer with the same status: it cannot pass for the real one.
+                    Err(_) => Ok(empty_answer(status)),
+                };
+            }
+            if status.is_success() {
+                // `call` reads only the body; progenitor would copy the headers for nothing.
+                drop(std::mem::take(response.headers_mut()));
+                return match read_capped(response, shared.max_body).await? {
+                    Ok(response) => Ok(response),
+                    Err(received) => Ok(too_large(operation(), status, shared.max_body, received)),
+                };
+            }
+            // Error answers are rare: read them here, so that one whose body is not
+            // Infisical's JSON error keeps its status (progenitor would drop it).
+            Box::pin(read_error_answer(operation(), response, shared.max_body)).await
         }
-        if status.is_success() {
-            // `call` reads only the body; progenitor would copy the headers for nothing.
-            drop(std::mem::take(response.headers_mut()));
-            return match read_capped(response, shared.max_body).await? {
-                Ok(response) => Ok(response),
-                Err(received) => Ok(too_large(operation(), status, shared.max_body, received)),
-            };
+    }
+}
+
+/// How `exec` sends a request: already on its way (`reqwest`'s future), or after OCI login
+/// ([`send_logged_in`], boxed).
+enum Sending<N, L> {
+    Now(N),
+    AfterLogin(Pin<Box<L>>),
+}
+
+/// The answer and the bearer sent, or (`Err`) the marked answer for a failed login.
+type SentLoggedIn =
+    reqwest::Result<Result<(reqwest::Response, Option<HeaderValue>), reqwest::Response>>;
+
+/// Sends `request` with the OCI session's bearer, logging in first when needed.
+async fn send_logged_in(
+    http: &reqwest::Client,
+    session: &OciSession,
+    mut request: reqwest::Request,
+) -> SentLoggedIn {
+    match session.bearer().await {
+        Ok(bearer) => {
+            request.headers_mut().insert(AUTHORIZATION, bearer.clone());
+            Ok(Ok((http.execute(request).await?, Some(bearer))))
         }
-        // Error answers are rare: read them here, so that one whose body is not Infisical's
-        // JSON error keeps its status (progenitor would drop it).
-        Box::pin(read_error_answer(operation(), response, shared.max_body)).await
+        // Nothing is sent; the login's error is the call's.
+        Err(error) => Ok(Err(
+            Verdict::new(None, error).into_answer(HeaderMap::new(), Bytes::new())
+        )),
     }
 }
 
@@ -586,7 +615,6 @@ pub(crate) fn decode_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::pin::Pin;
 
     /// An answer whose length is not announced, as with chunked encoding.
     fn streamed(chunks: Vec<&'static [u8]>) -> reqwest::Response {
