@@ -1,10 +1,14 @@
-//! `cargo xtask bench` (or `cargo bench --bench throughput`): the typed client against a
-//! hand-written reqwest call and raw hyper, on one loopback server, in one process.
+//! `cargo xtask bench` (or `cargo bench --bench throughput`): the typed client against the
+//! generated method alone, a hand-written reqwest call and raw hyper, on one loopback server,
+//! in one process.
 //!
-//! Each round sends N PATCH requests with each client in turn (alternating, so drift in the
-//! machine's speed hits all three alike), at concurrency 1 and 16; the throughput of each is
-//! the median over rounds. Also: validating and serializing one update, and signing one OCI
-//! request with an RSA-2048 key.
+//! Each round sends N PATCH requests with each client in turn, at concurrency 1 and 16; the
+//! rounds go through every order of the clients, so that drift in the machine's speed hits
+//! all alike. Throughputs are medians over rounds; ratios are medians of the ratios within a
+//! round. Also: validating and serializing one update, and signing one OCI request with an
+//! RSA-2048 key. `BENCH_REQUESTS` (per round, 400) and `BENCH_ROUNDS` (96) change the run;
+//! `BENCH_ONLY=typed|generated|reqwest|hyper` (with `BENCH_CONCURRENCY`) sends with one client
+//! only, for profilers.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

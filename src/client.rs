@@ -191,8 +191,9 @@ impl ClientBuilder {
 
     /// Authenticates with OCI login instead of a fixed token: the client logs in as
     /// `identity` with `credentials` on first use, reuses the token, logs in again shortly
-    /// before it expires (a tenth of its lifetime ahead, at most a minute) and once after a
-    /// 401; concurrent calls share one login.
+    /// before it expires (a tenth of its lifetime ahead, at most a minute), and after a 401:
+    /// a refused token is dropped and the call is sent once more with a new one. Concurrent
+    /// calls share one login.
     ///
     /// ```no_run
     /// # fn run() -> Result<(), infisical_oci_auth::Error> {

@@ -8,7 +8,8 @@ use http::{Method, StatusCode};
 /// How the client retries a request that failed in a way that may pass.
 ///
 /// Retried: connection failures (nothing reached the server), 429 (after `Retry-After`,
-/// in seconds or as an HTTP date, capped), and 502/503/504. Attach (`POST`) and revoke
+/// in seconds or as an HTTP date, capped), and 502/503/504, whatever the body (a proxy's
+/// HTML page counts as much as Infisical's JSON error). Attach (`POST`) and revoke
 /// (`DELETE`), whose repetition is not harmless, are retried only where the server cannot
 /// have acted: connection failures, 429 and 503. Validation, authentication and other 4xx
 /// answers are final. Between attempts the client waits an exponential backoff with jitter

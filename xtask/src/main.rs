@@ -25,9 +25,10 @@ commands:
   spec check [--upstream FILE]   compare openapi/infisical-oci-auth.yaml with upstream and check
                                  that progenitor generates from it; exit 0 clean, 1 drift, 2 bad input
   codegen [--out FILE]           write the formatted generated client (default: stdout)
-  bench                          measure, in one release run: the typed client against a
-                                 hand-written reqwest call and raw hyper on a loopback server
-                                 (concurrency 1 and 16), validate+serialize, OCI signing
+  bench                          measure, in one release run: the typed client against the
+                                 generated method alone, a hand-written reqwest call and raw
+                                 hyper on a loopback server (concurrency 1 and 16),
+                                 validate+serialize, OCI signing
                                  (BENCH_REQUESTS, BENCH_ROUNDS set the size)";
 
 fn main() -> ExitCode {
