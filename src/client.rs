@@ -378,6 +378,10 @@ impl Client {
 
     /// The generated client underneath, for what this API does not cover.
     ///
+    /// Its calls carry this client's token (or OCI login) and size limit, but are not
+    /// retried and keep progenitor's own results: answers as the server sent them, except
+    /// that one over the size limit arrives with an empty body.
+    ///
     /// Unstable: its types change with the code generator.
     pub fn raw(&self) -> &crate::raw::Client {
         &self.generated.raw

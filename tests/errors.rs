@@ -233,3 +233,18 @@ async fn the_raw_client_sees_answers_as_the_server_sent_them() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn the_raw_client_keeps_the_size_limit() {
+    let stub = Stub::start([Canned::json(200, format!("\"{}\"", "x".repeat(2 << 20)))]).await;
+    let err = stub
+        .client()
+        .raw()
+        .update_oci_auth(identity().as_uuid(), &update())
+        .await
+        .unwrap_err();
+    match err {
+        progenitor_client::Error::InvalidResponsePayload(body, _) => assert!(body.is_empty()),
+        other => panic!("{other:?}"),
+    }
+}
