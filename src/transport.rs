@@ -1,5 +1,6 @@
-//! What happens to every request: the progenitor hooks (auth header, no `api-version`),
-//! reading the answer within the size cap, and turning progenitor's errors into [`Error`].
+//! What happens to every request: the progenitor hooks (auth header, no `api-version`,
+//! reading the answer within the size cap, marking answers whose facts progenitor's error
+//! would lose), the retry loop, and turning progenitor's errors into [`Error`].
 
 use std::fmt;
 use std::pin::Pin;
