@@ -23,6 +23,8 @@ const LOGIN_OPERATION: &str = "login_with_oci_auth";
 /// The header progenitor adds to every request; Infisical has no use for it.
 static API_VERSION: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("api-version");
+/// Why an error answer's body could not be read as Infisical's error.
+const NOT_INFISICAL_JSON: &str = "the error body is not Infisical's JSON error";
 /// How much of a body an error quotes.
 const SNIPPET_CHARS: usize = 200;
 
@@ -267,12 +269,7 @@ async fn read_error_answer(
         *answer.headers_mut() = headers;
         return Ok(reqwest::Response::from(answer));
     }
-    let error = decode_error(
-        operation,
-        Some(status),
-        &body,
-        "the error body is not Infisical's JSON error",
-    );
+    let error = decode_error(operation, Some(status), &body, NOT_INFISICAL_JSON);
     Ok(Verdict::new(Some(status), error).into_answer(headers, body))
 }
 
@@ -509,12 +506,7 @@ async fn unexpected_answer(operation: &'static str, response: reqwest::Response)
                 &body,
                 "the API defines no such success status",
             ),
-            _ => decode_error(
-                operation,
-                Some(status),
-                &body,
-                "the error body is not Infisical's JSON error",
-            ),
+            _ => decode_error(operation, Some(status), &body, NOT_INFISICAL_JSON),
         },
     }
 }
