@@ -268,15 +268,15 @@ fn main() {
         .unwrap();
     runtime.block_on(async {
         let addr = serve().await;
-        // One reqwest client (one pool) for the typed client and the hand-written calls.
-        let reqwest = infisical_oci_auth::http_client_builder().build().unwrap();
+        // One reqwest client (one pool) for the typed client and the hand-written calls: the
+        // one the typed client built, as a user calling other Infisical APIs would share it.
         let typed = Client::builder()
             .base_url(format!("http://{addr}"))
             .token(TOKEN)
-            .http_client(reqwest.clone())
             .retry(RetryPolicy::default())
             .build()
             .unwrap();
+        let reqwest = typed.http_client().clone();
         let hyper = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build(hyper_util::client::legacy::connect::HttpConnector::new());
         let clients = Clients {

@@ -91,9 +91,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let attach = AttachOciAuth::builder(&tenancy).build()?;
     match client.attach_oci_auth(&identity, &attach).await {
         Ok(config) => show("1. Attached OCI Auth:", &config),
-        Err(Error::Api {
-            status, message, ..
-        }) if status.as_u16() == 400 && message.contains("already configured") => {
+        Err(Error::Api(api))
+            if api.status().as_u16() == 400 && api.message().contains("already configured") =>
+        {
             println!("1. OCI Auth is already attached; going on.");
         }
         Err(e) => return Err(e.into()),

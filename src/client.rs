@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
@@ -14,11 +15,11 @@ use crate::model::{
     AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth, UpdateOciAuthBuilder,
     check_ttl_against_stored,
 };
-use crate::oci::{AccessToken, OciCredentials};
+use crate::oci::{self, AccessToken, Clock, OciCredentials, OciSession};
+use crate::operations::{self, Operation};
 use crate::retry::RetryPolicy;
-use crate::session::{self, OciSession};
 pub(crate) use crate::transport::Shared;
-use crate::transport::{self, Auth};
+use crate::transport::{self, Auth, Target};
 
 /// Infisical Cloud (US), the default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://us.infisical.com";
@@ -59,12 +60,17 @@ pub struct Client {
     generated: Arc<Generated>,
 }
 
-/// The generated client twice, over the same connection pool and settings.
+/// The generated client twice, over the same connection pool and settings, and the OCI
+/// session if the client logs in.
 struct Generated {
     /// Its answers go to [`transport::call`], which reads the marks its hooks leave.
     typed: generated::Client,
     /// Handed out by [`Client::raw`]: answers as the server sent them.
     raw: generated::Client,
+    /// With [`ClientBuilder::oci_login`]: the token, kept fresh.
+    session: Option<Arc<OciSession>>,
+    /// The fixed bearer token, for [`Client::access_token`].
+    token: Option<SecretString>,
 }
 
 impl fmt::Debug for Client {
@@ -90,6 +96,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     oci_login: Option<(OciCredentials, IdentityId)>,
     oci_organization_slug: Option<String>,
+    oci_clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -120,6 +127,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             oci_login: None,
             oci_organization_slug: None,
+            oci_clock: Arc::new(oci::SystemClock),
         }
     }
 }
@@ -139,8 +147,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses `client` as given (proxy, custom root CA, client certificate, its own timeouts
-    /// and user agent): this builder's timeouts and user agent then do not apply.
+    /// Uses `client` as given (proxy, custom root CA, client certificate, its own connect
+    /// timeout and user agent). This builder's [`timeout`](Self::timeout) still applies to
+    /// each request (it replaces the client's own), so that the operation's deadline holds;
+    /// an answer the client got by following a redirect is refused.
     ///
     /// For a self-hosted server with a private CA:
     ///
@@ -163,8 +173,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit on a whole request, from connecting to the last byte of the answer.
-    /// Default: 30 s.
+    /// The limit on one request, from connecting to the last byte of the answer; also on a
+    /// client given with [`http_client`](Self::http_client). An attempt gets the smaller of
+    /// this and the time left before the operation's deadline
+    /// ([`RetryPolicy::max_elapsed`]). Default: 30 s.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -190,10 +202,19 @@ impl ClientBuilder {
     }
 
     /// Authenticates with OCI login instead of a fixed token: the client logs in as
-    /// `identity` with `credentials` on first use, reuses the token, logs in again shortly
-    /// before it expires (a tenth of its lifetime ahead, at most a minute), and after a 401:
-    /// a refused token is dropped and the call is sent once more with a new one. Concurrent
-    /// calls share one login.
+    /// `identity` with `credentials` on first use and reuses the token.
+    ///
+    /// - **Renewal** comes before the server's expiry: the token's lifetime counted from
+    ///   before the login was sent, less a second (the server issues tokens at whole
+    ///   seconds) and a margin for clock skew (a tenth of the lifetime, at most a minute),
+    ///   judged on the monotonic clock *and* the wall clock (which goes on while a machine
+    ///   sleeps; see [`oci_clock`](Self::oci_clock)).
+    /// - **A refused token** (401, or 403 `TokenError`, which is how Infisical answers an
+    ///   expired one) is dropped, and the call is sent once more after a new login.
+    /// - **One login in flight**: concurrent calls wait for the same login and all receive
+    ///   its token or its error; each waits no longer than its own deadline
+    ///   ([`RetryPolicy::max_elapsed`]). After a failed login, calls get that error at once
+    ///   for a backoff (1 s, doubling up to 30 s) before the next login is tried.
     ///
     /// ```no_run
     /// # fn run() -> Result<(), infisical_oci_auth::Error> {
@@ -207,6 +228,16 @@ impl ClientBuilder {
     /// ```
     pub fn oci_login(mut self, credentials: OciCredentials, identity: IdentityId) -> Self {
         self.oci_login = Some((credentials, identity));
+        self
+    }
+
+    /// With [`oci_login`](Self::oci_login), the organization or sub-organization to log in
+    /// to (`organizationSlug`).
+    /// With [`oci_login`](Self::oci_login), the wall clock that token expiry is judged on.
+    /// Default: [`SystemClock`](crate::oci::SystemClock). For tests that act out a
+    /// machine that slept (see [`Clock`]).
+    pub fn oci_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.oci_clock = clock;
         self
     }
 
@@ -250,6 +281,7 @@ impl ClientBuilder {
                 Ok::<_, Error>(value)
             })
             .transpose()?;
+        let given_client = self.http_client.is_some();
         let http = match self.http_client {
             Some(http) => http,
             None => http_client_builder()
@@ -265,25 +297,32 @@ impl ClientBuilder {
             max_body: self.max_response_bytes,
             retry: self.retry,
             mode: transport::Mode::Typed,
+            request_timeout: self.timeout,
+            given_client,
         };
-        let auth = match (token, self.oci_login) {
+        let (auth, session) = match (token, self.oci_login) {
             (Some(_), Some(_)) => {
                 return Err(Error::Config {
                     reason: "choose either a token or OCI login, not both".into(),
                 });
             }
-            (Some(token), None) => Auth::Static(token),
-            (None, Some((credentials, identity))) => Auth::Oci(Arc::new(OciSession::new(
-                generated::Client::new_with_client(
+            (Some(token), None) => (Auth::Static(token), None),
+            (None, Some((credentials, identity))) => {
+                let login_client = generated::Client::new_with_client(
                     &base_url,
                     http.clone(),
                     unauthenticated.clone(),
-                ),
-                credentials,
-                identity,
-                self.oci_organization_slug,
-            ))),
-            (None, None) => Auth::None,
+                );
+                let session = Arc::new(OciSession::new(
+                    login_client,
+                    credentials,
+                    identity,
+                    self.oci_organization_slug,
+                    self.oci_clock,
+                ));
+                (Auth::Session(session.slot()), Some(session))
+            }
+            (None, None) => (Auth::None, None),
         };
         let shared = Shared {
             auth,
@@ -297,6 +336,8 @@ impl ClientBuilder {
             generated: Arc::new(Generated {
                 typed: generated::Client::new_with_client(&base_url, http.clone(), shared),
                 raw: generated::Client::new_with_client(&base_url, http, raw),
+                session,
+                token: self.token,
             }),
         })
     }
@@ -307,8 +348,14 @@ fn env_var(name: &str) -> Option<String> {
 }
 
 /// A `reqwest::ClientBuilder` with this crate's defaults (user agent
-/// `infisical-oci-auth/<version>`, 30 s timeout, 10 s connect timeout), to customise (proxy,
-/// private CA, client certificate) and pass to [`ClientBuilder::http_client`].
+/// `infisical-oci-auth/<version>`, 30 s timeout, 10 s connect timeout, **no redirects
+/// followed**), to customise (proxy, private CA, client certificate) and pass to
+/// [`ClientBuilder::http_client`].
+///
+/// Redirects stay off for a reason: reqwest turns a redirected POST (301, 302) or any
+/// redirected request (303) into a GET, whose 200 would pass for the write's answer. An
+/// answer a client given to [`ClientBuilder::http_client`] got from another URL than the
+/// one requested is refused with [`Error::Transport`] all the same.
 ///
 /// With the `rustls` feature it first makes ring the process's rustls crypto provider, unless
 /// one is installed already: reqwest is built here without a provider of its own (to save
@@ -328,6 +375,7 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
     reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("infisical-oci-auth/", env!("CARGO_PKG_VERSION")))
         .timeout(DEFAULT_TIMEOUT)
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -376,11 +424,19 @@ impl Client {
         progenitor_client::ClientInfo::baseurl(&self.generated.typed)
     }
 
+    /// The HTTP client the requests go through (its connection pool), to call other
+    /// Infisical APIs with, e.g. with [`access_token`](Self::access_token). A client built by
+    /// this crate follows no redirects and has the builder's timeouts.
+    pub fn http_client(&self) -> &reqwest::Client {
+        progenitor_client::ClientInfo::client(&self.generated.typed)
+    }
+
     /// The generated client underneath, for what this API does not cover.
     ///
-    /// Its calls carry this client's token (or OCI login) and size limit, but are not
-    /// retried and keep progenitor's own results: answers as the server sent them, except
-    /// that one over the size limit arrives with an empty body.
+    /// Its calls carry this client's token and size limit, but are not retried and keep
+    /// progenitor's own results: answers as the server sent them, except that one over the
+    /// size limit arrives with an empty body. With OCI login they carry the current login
+    /// token and never log in themselves: call [`access_token`](Self::access_token) first.
     ///
     /// Unstable: its types change with the code generator.
     pub fn raw(&self) -> &crate::raw::Client {
@@ -403,8 +459,7 @@ impl Client {
         identity: &IdentityId,
         update: &UpdateOciAuth,
     ) -> Result<IdentityOciAuth> {
-        let op = "updateOciAuth";
-        self.identity_call(op, identity, http::Method::PATCH, || {
+        self.identity_call(&operations::UPDATE, identity, || {
             self.generated
                 .typed
                 .update_oci_auth(identity.as_uuid(), update)
@@ -459,8 +514,7 @@ impl Client {
         identity: &IdentityId,
         attach: &AttachOciAuth,
     ) -> Result<IdentityOciAuth> {
-        let op = "attachOciAuth";
-        self.identity_call(op, identity, http::Method::POST, || {
+        self.identity_call(&operations::ATTACH, identity, || {
             self.generated
                 .typed
                 .attach_oci_auth(identity.as_uuid(), attach)
@@ -473,7 +527,7 @@ impl Client {
     /// # Errors
     /// [`Error::Api`] 400 when the identity has no OCI Auth, 404 when it does not exist.
     pub async fn get_oci_auth(&self, identity: &IdentityId) -> Result<IdentityOciAuth> {
-        self.identity_call("getOciAuth", identity, http::Method::GET, || {
+        self.identity_call(&operations::GET, identity, || {
             self.generated.typed.get_oci_auth(identity.as_uuid())
         })
         .await
@@ -486,7 +540,7 @@ impl Client {
     /// [`Error::Api`] 400 when the identity has no OCI Auth, 403 when the token's role is
     /// less privileged than the identity's.
     pub async fn revoke_oci_auth(&self, identity: &IdentityId) -> Result<IdentityOciAuth> {
-        self.identity_call("deleteOciAuth", identity, http::Method::DELETE, || {
+        self.identity_call(&operations::REVOKE, identity, || {
             self.generated.typed.delete_oci_auth(identity.as_uuid())
         })
         .await
@@ -509,23 +563,102 @@ impl Client {
         identity: &IdentityId,
         organization_slug: Option<&str>,
     ) -> Result<AccessToken> {
-        session::login(
+        let deadline = Instant::now() + self.shared().retry.elapsed_limit();
+        oci::login(
             &self.generated.typed,
             credentials,
             identity,
             organization_slug,
+            deadline,
         )
         .await
     }
 
-    /// One management call for `identity`: in its own span, retried, mapped to this crate's
-    /// types.
+    /// The bearer token the client sends: the one it was given, or with
+    /// [`ClientBuilder::oci_login`] the current login token (logging in or renewing first
+    /// when it is due). For calling other Infisical APIs with the same identity.
+    ///
+    /// ```no_run
+    /// use infisical_oci_auth::{Client, ExposeSecret, oci::OciCredentials};
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let identity = "6511e966-169d-4653-a191-c559fe230086".parse()?;
+    /// let client = Client::builder()
+    ///     .oci_login(OciCredentials::from_default_config()?, identity)
+    ///     .build()?;
+    /// let token = client.access_token().await?;
+    /// let secrets = client
+    ///     .http_client()
+    ///     .get(format!("{}/api/v3/secrets/raw?workspaceSlug=backend&environment=prod", client.base_url()))
+    ///     .bearer_auth(token.expose_secret())
+    ///     .send()
+    ///     .await?
+    ///     .text()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the client has neither a token nor OCI login; with OCI login,
+    /// the login's error, or [`Error::Transport`] when the deadline
+    /// ([`RetryPolicy::max_elapsed`]) passes first.
+    pub async fn access_token(&self) -> Result<SecretString> {
+        if let Some(token) = &self.generated.token {
+            return Ok(token.clone());
+        }
+        let Some(session) = &self.generated.session else {
+            return Err(Error::Config {
+                reason: "the client has no token: set ClientBuilder::token (or INFISICAL_TOKEN \
+                         with from_env) or ClientBuilder::oci_login"
+                    .into(),
+            });
+        };
+        let deadline = Instant::now() + self.shared().retry.elapsed_limit();
+        let header = self
+            .session_bearer(session, &operations::LOGIN, None, deadline)
+            .await?;
+        let text = String::from_utf8_lossy(header.as_bytes());
+        let token = text.strip_prefix("Bearer ").unwrap_or(&text);
+        Ok(SecretString::from(token.to_owned()))
+    }
+
+    fn shared(&self) -> &Shared {
+        progenitor_client::ClientInfo::inner(&self.generated.typed)
+    }
+
+    /// The session's bearer within `deadline`, for a call of `op`.
+    async fn session_bearer(
+        &self,
+        session: &Arc<OciSession>,
+        op: &'static Operation,
+        identity: Option<&IdentityId>,
+        deadline: Instant,
+    ) -> Result<HeaderValue> {
+        match session.bearer(deadline).await {
+            Some(bearer) => bearer,
+            None => {
+                let target = Target {
+                    base_url: self.base_url(),
+                    identity,
+                };
+                Err(transport::deadline_error(
+                    op,
+                    &self.shared().retry,
+                    target,
+                    "waiting for OCI login",
+                ))
+            }
+        }
+    }
+
+    /// One management call for `identity`: in its own span, under one deadline, retried,
+    /// mapped to this crate's types. With OCI login: a token first, and after a refused
+    /// one a new login and one more try.
     async fn identity_call<F, M>(
         &self,
-        operation: &'static str,
+        op: &'static Operation,
         identity: &IdentityId,
-        method: http::Method,
-        make: M,
+        mut make: M,
     ) -> Result<IdentityOciAuth>
     where
         M: FnMut() -> F,
@@ -538,22 +671,49 @@ impl Client {
     {
         let span = tracing::info_span!(
             "infisical_oci_auth",
-            operation,
+            operation = op.id,
             identity_id = %identity,
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let shared = progenitor_client::ClientInfo::inner(&self.generated.typed);
+        let shared = self.shared();
+        let deadline = Instant::now() + shared.retry.elapsed_limit();
+        let target = Target {
+            base_url: self.base_url(),
+            identity: Some(identity),
+        };
         let answer = |answer: generated::types::IdentityOciAuthResponse| answer.identity_oci_auth;
-        // Without a subscriber that wants the span, skip the wrapper.
-        if span.is_disabled() {
-            transport::call(operation, method, shared, span, make, answer).await
-        } else {
-            transport::call(operation, method, shared, span.clone(), make, answer)
-                .instrument(span)
-                .await
+        let Some(session) = &self.generated.session else {
+            let call = transport::call(op, shared, target, deadline, &span, make, answer);
+            // Without a subscriber that wants the span, skip the wrapper.
+            return if span.is_disabled() {
+                call.await
+            } else {
+                call.instrument(span.clone()).await
+            };
+        };
+        async {
+            let mut logged_in_again = false;
+            loop {
+                let bearer = self
+                    .session_bearer(session, op, Some(identity), deadline)
+                    .await?;
+                match transport::call(op, shared, target, deadline, &span, &mut make, answer)
+                    .await
+                {
+                    Err(error) if !logged_in_again && error.is_token_refused() => {
+                        // Revoked (401) or expired (403 TokenError): log in again, once.
+                        tracing::debug!(operation = op.id, error = %error, "token refused; logging in again");
+                        session.invalidate(&bearer);
+                        logged_in_again = true;
+                    }
+                    result => return result,
+                }
+            }
         }
+        .instrument(span.clone())
+        .await
     }
 }
 

@@ -1,17 +1,24 @@
 //! The one error type of the crate.
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
-use http::StatusCode;
+use http::{Method, StatusCode};
 
 use crate::model::ValidationError;
+use crate::operations;
+use crate::retry::{self, Failure};
 
 /// Everything that can go wrong, by phase: before sending ([`Validation`](Error::Validation),
-/// [`Config`](Error::Config)), on the way ([`Transport`](Error::Transport)), or in the
-/// answer ([`Api`](Error::Api), [`Decode`](Error::Decode)).
+/// [`Config`](Error::Config), [`Credentials`](Error::Credentials)), on the way
+/// ([`Transport`](Error::Transport)), or in the answer ([`Api`](Error::Api),
+/// [`Decode`](Error::Decode)).
 ///
-/// No variant ever holds a bearer token, a private key or a passphrase: `Display` and
-/// `Debug` are safe to log.
+/// No variant ever holds a bearer token, a private key or a passphrase, also when a server
+/// sends one back (the client's tokens are replaced by `<redacted>` in whatever the server
+/// wrote): `Display` and `Debug` are safe to log. Payloads are boxed, so an `Error` is small
+/// (56 bytes on 64-bit targets) and cheap to move; it is `Clone`, `Send` and `Sync`.
 ///
 /// ```
 /// use infisical_oci_auth::{Error, UpdateOciAuth};
@@ -26,7 +33,7 @@ use crate::model::ValidationError;
 /// }
 /// assert!(!err.is_retryable());
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A value breaks one of the server's rules; nothing was sent.
@@ -38,15 +45,16 @@ pub enum Error {
         reason: String,
     },
 
-    /// The client could not be configured (bad base URL, TLS set-up, missing setting).
+    /// The client is configured wrongly (base URL, token, TLS set-up, a missing setting);
+    /// found by [`ClientBuilder::build`](crate::ClientBuilder::build), before any request.
     #[error("invalid client configuration: {reason}")]
     Config {
-        /// What is wrong.
+        /// What is wrong and what to set.
         reason: String,
     },
 
-    /// OCI credentials could not be loaded: a config file, profile, entry or key is missing
-    /// or wrong. Never holds key material or a passphrase.
+    /// OCI credentials could not be loaded or used: a config file, profile, entry or key is
+    /// missing or wrong. Never holds key material or a passphrase.
     #[error("OCI credentials: {location}: {reason}")]
     Credentials {
         /// Where: the file, profile and entry, or `private key`.
@@ -55,126 +63,52 @@ pub enum Error {
         reason: String,
     },
 
-    /// Infisical answered with an error status and a JSON error body.
-    #[error("{operation}: Infisical answered {status}{}{}", ErrorSummary(.error), MessageSummary(.message))]
-    Api {
-        /// The operation, e.g. `updateOciAuth`.
-        operation: &'static str,
-        /// The HTTP status.
-        status: StatusCode,
-        /// The error name, e.g. `ValidationFailure`, `NotFound`, `TokenError`.
-        error: String,
-        /// The message; for `ValidationFailure` the issues joined with `; `.
-        message: String,
-        /// The server's request ID (`reqId`), for support requests.
-        req_id: Option<String>,
-        /// For `ValidationFailure` (422), the issues: which field and what was wrong.
-        issues: Vec<ApiIssue>,
-    },
+    /// Infisical answered with an error status and its JSON error body.
+    #[error(transparent)]
+    Api(ApiError),
 
-    /// The request could not be sent or the answer not received (connection, TLS, timeout).
-    #[error("{operation}: request failed")]
-    Transport {
-        /// The operation.
-        operation: &'static str,
-        /// The cause.
-        #[source]
-        source: reqwest::Error,
-    },
+    /// The request did not complete: no connection, a timeout, the operation's deadline, a
+    /// redirect (never followed), a broken answer.
+    #[error(transparent)]
+    Transport(TransportError),
 
     /// An answer arrived but is not what the API promises: not JSON, truncated, of the
     /// wrong shape, or too large.
-    #[error("{operation}: could not read the answer{}: {reason}", StatusSummary(*.status))]
-    Decode {
-        /// The operation.
-        operation: &'static str,
-        /// The HTTP status, when one was received.
-        status: Option<StatusCode>,
-        /// What is wrong with the body.
-        reason: String,
-        /// The start of the body (lossy UTF-8), empty where it could carry a token.
-        body_snippet: String,
-    },
-}
-
-/// One issue of a 422 `ValidationFailure` answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ApiIssue {
-    /// The path of the field, joined with `.` (`tenancyOcid`, `headers.date`).
-    pub path: String,
-    /// The server's message, e.g. `Required`.
-    pub message: String,
-    /// The zod issue code, e.g. `invalid_type`.
-    pub code: Option<String>,
-}
-
-struct ErrorSummary<'a>(&'a str);
-impl fmt::Display for ErrorSummary<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            write!(f, " {}", self.0)
-        }
-    }
-}
-
-struct MessageSummary<'a>(&'a str);
-impl fmt::Display for MessageSummary<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            write!(f, ": {}", self.0)
-        }
-    }
-}
-
-struct StatusSummary(Option<StatusCode>);
-impl fmt::Display for StatusSummary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(s) => write!(f, " (status {s})"),
-            None => Ok(()),
-        }
-    }
+    #[error(transparent)]
+    Decode(DecodeError),
 }
 
 impl Error {
     /// The HTTP status of the answer, if one arrived.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { status, .. } => Some(*status),
-            Error::Decode { status, .. } => *status,
-            Error::Transport { source, .. } => source.status(),
+            Error::Api(e) => Some(e.status()),
+            Error::Decode(e) => e.status(),
+            Error::Transport(e) => e.status(),
             Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
         }
     }
 
-    /// Whether trying again later may succeed: connection failures, timeouts, 429 and
-    /// 502/503/504. Validation, auth and other 4xx answers are final.
+    /// Whether sending the same request again later may succeed: exactly what
+    /// [`RetryPolicy`](crate::RetryPolicy) retries (connection failures, 429, 503, and
+    /// 502/504 for the operations that are safe to repeat).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Transport { source, .. } => {
-                source.is_connect()
-                    || source.is_timeout()
-                    || source.is_request()
-                    || source.is_body()
-            }
-            Error::Api { status, .. }
-            | Error::Decode {
-                status: Some(status),
-                ..
-            } => is_retryable_status(*status),
-            _ => false,
-        }
+        let (operation, failure) = match self {
+            Error::Api(e) => (e.operation(), Failure::Status(e.status())),
+            Error::Decode(e) => match e.status() {
+                Some(status) => (e.operation(), Failure::Status(status)),
+                None => return false,
+            },
+            Error::Transport(e) if e.is_connect() => (e.operation(), Failure::ConnectFailed),
+            _ => return false,
+        };
+        operations::by_id(operation).is_some_and(|op| retry::is_retryable(op, &failure))
     }
 
-    /// The server's request ID, for an API error.
+    /// The server's request ID (`reqId`), for an API error.
     pub fn req_id(&self) -> Option<&str> {
         match self {
-            Error::Api { req_id, .. } => req_id.as_deref(),
+            Error::Api(e) => e.req_id(),
             _ => None,
         }
     }
@@ -183,11 +117,20 @@ impl Error {
     pub fn is_validation(&self) -> bool {
         matches!(self, Error::Validation { .. })
     }
-}
 
-/// 429 and the gateway errors that mean "not processed, try later".
-pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+    /// The API error, if Infisical answered with one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether Infisical refused the bearer token: 401, or 403 `TokenError` (an expired,
+    /// malformed or empty token).
+    pub fn is_token_refused(&self) -> bool {
+        self.as_api().is_some_and(ApiError::is_token_refused)
+    }
 }
 
 impl From<ValidationError> for Error {
@@ -202,36 +145,491 @@ impl From<ValidationError> for Error {
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// An error answer of Infisical: status, error name, message, `reqId`, and for a 422
+/// `ValidationFailure` the issues naming each field.
+///
+/// ```
+/// # fn check(err: infisical_oci_auth::Error) {
+/// if let infisical_oci_auth::Error::Api(api) = &err {
+///     eprintln!("{} {} (reqId {:?})", api.status(), api.error(), api.req_id());
+///     for issue in api.issues() {
+///         eprintln!("  {}: {}", issue.path, issue.message);
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ApiError(Box<ApiErrorInner>);
+
+#[derive(Debug, Clone)]
+struct ApiErrorInner {
+    operation: &'static str,
+    status: StatusCode,
+    error: String,
+    message: String,
+    req_id: Option<String>,
+    issues: Vec<ApiIssue>,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: StatusCode,
+        error: String,
+        message: String,
+        req_id: Option<String>,
+        issues: Vec<ApiIssue>,
+    ) -> Self {
+        Self(Box::new(ApiErrorInner {
+            operation,
+            status,
+            error,
+            message,
+            req_id,
+            issues,
+        }))
+    }
+
+    /// The operation, e.g. `updateOciAuth`.
+    pub fn operation(&self) -> &'static str {
+        self.0.operation
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.0.status
+    }
+
+    /// The error name, e.g. `ValidationFailure`, `NotFound`, `TokenError`; empty when the
+    /// body had none.
+    pub fn error(&self) -> &str {
+        &self.0.error
+    }
+
+    /// The message; for `ValidationFailure` the issues joined with `; `.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The server's request ID (`reqId`), for support requests.
+    pub fn req_id(&self) -> Option<&str> {
+        self.0.req_id.as_deref()
+    }
+
+    /// For `ValidationFailure` (422), the issues: which field and what was wrong.
+    pub fn issues(&self) -> &[ApiIssue] {
+        &self.0.issues
+    }
+
+    /// Whether the bearer token was refused: 401, or 403 `TokenError`. A real Infisical
+    /// answers an expired token with 403 `TokenError`, a revoked one with 401.
+    pub fn is_token_refused(&self) -> bool {
+        self.0.status == StatusCode::UNAUTHORIZED
+            || (self.0.status == StatusCode::FORBIDDEN && self.0.error == "TokenError")
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.0;
+        write!(f, "{}: Infisical answered {}", e.operation, e.status)?;
+        if !e.error.is_empty() {
+            write!(f, " {}", e.error)?;
+        }
+        if !e.message.is_empty() {
+            write!(f, ": {}", e.message)?;
+        }
+        if let Some(req_id) = &e.req_id {
+            write!(f, " (reqId {req_id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// One issue of a 422 `ValidationFailure` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiIssue {
+    /// The path of the field, joined with `.` (`tenancyOcid`, `headers.date`).
+    pub path: String,
+    /// The server's message, e.g. `Required`.
+    pub message: String,
+    /// The zod issue code, e.g. `invalid_type`.
+    pub code: Option<String>,
+}
+
+/// A request that did not complete. `Display` names the operation, the method, the URL (no
+/// query), the innermost cause (`connection refused`, `timed out after 30 s`,
+/// `dns error: …`, `redirected to …`) and the attempts made; the underlying
+/// `reqwest::Error`, where there is one, is the [`source`](std::error::Error::source).
+///
+/// ```
+/// # async fn run() {
+/// use infisical_oci_auth::{Client, Error, RetryPolicy};
+///
+/// let client = Client::builder().base_url("http://127.0.0.1:9").token("t").retry(RetryPolicy::none()).build().unwrap();
+/// let id = "6511e966-169d-4653-a191-c559fe230086".parse().unwrap();
+/// let Err(Error::Transport(e)) = client.get_oci_auth(&id).await else { panic!() };
+/// assert!(e.is_connect());
+/// assert_eq!(
+///     e.to_string(),
+///     "getOciAuth: GET http://127.0.0.1:9/api/v1/auth/oci-auth/identities/6511e966-169d-4653-a191-c559fe230086: connection refused (1 attempt)"
+/// );
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct TransportError(Box<TransportErrorInner>);
+
+#[derive(Debug, Clone)]
+struct TransportErrorInner {
+    operation: &'static str,
+    method: Method,
+    url: String,
+    cause: Cause,
+    attempts: u32,
+    source: Option<Arc<reqwest::Error>>,
+}
+
+/// Why a request did not complete.
+#[derive(Debug, Clone)]
+pub(crate) enum Cause {
+    /// reqwest failed; the text is its innermost cause.
+    Http {
+        text: String,
+        connect: bool,
+        timeout: bool,
+        status: Option<StatusCode>,
+    },
+    /// The operation's deadline passed (all attempts, waits and any login).
+    Deadline {
+        limit: Duration,
+        during: &'static str,
+    },
+    /// The server answered a redirect, which is not followed.
+    Redirect {
+        status: StatusCode,
+        location: Option<String>,
+    },
+    /// A user-given HTTP client followed a redirect: the answer is not the request's.
+    Redirected { status: StatusCode, url: String },
+    /// Anything else, said in full.
+    Other(String),
+}
+
+impl TransportError {
+    pub(crate) fn new(
+        operation: &'static str,
+        method: Method,
+        url: String,
+        cause: Cause,
+        source: Option<reqwest::Error>,
+    ) -> Self {
+        let mut url = url;
+        if let Some(at) = url.find('?') {
+            url.truncate(at);
+        }
+        Self(Box::new(TransportErrorInner {
+            operation,
+            method,
+            url,
+            cause,
+            attempts: 1,
+            source: source.map(Arc::new),
+        }))
+    }
+
+    /// A reqwest failure; `timeout` is the per-request timeout in force.
+    pub(crate) fn from_reqwest(
+        operation: &'static str,
+        method: Method,
+        url: String,
+        source: reqwest::Error,
+        timeout: Duration,
+    ) -> Self {
+        let text = if source.is_timeout() {
+            format!("timed out after {}", seconds(timeout))
+        } else {
+            innermost_cause(&source)
+        };
+        let cause = Cause::Http {
+            text,
+            connect: source.is_connect(),
+            timeout: source.is_timeout(),
+            status: source.status(),
+        };
+        Self::new(operation, method, url, cause, Some(source))
+    }
+
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        self.0.attempts = attempts;
+    }
+
+    /// The operation, e.g. `updateOciAuth`.
+    pub fn operation(&self) -> &'static str {
+        self.0.operation
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.0.method
+    }
+
+    /// The URL, without its query.
+    pub fn url(&self) -> &str {
+        &self.0.url
+    }
+
+    /// How many times the request was sent.
+    pub fn attempts(&self) -> u32 {
+        self.0.attempts
+    }
+
+    /// Whether no connection could be made: the server saw nothing.
+    pub fn is_connect(&self) -> bool {
+        matches!(self.0.cause, Cause::Http { connect: true, .. })
+    }
+
+    /// Whether a request timed out, or the operation's deadline passed.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self.0.cause,
+            Cause::Http { timeout: true, .. } | Cause::Deadline { .. }
+        )
+    }
+
+    /// For a redirect the client did not follow: the status and `Location`.
+    pub fn redirect(&self) -> Option<(StatusCode, Option<&str>)> {
+        match &self.0.cause {
+            Cause::Redirect { status, location } => Some((*status, location.as_deref())),
+            _ => None,
+        }
+    }
+
+    /// The status of an answer that arrived but could not be used (a redirect), if any.
+    pub fn status(&self) -> Option<StatusCode> {
+        match &self.0.cause {
+            Cause::Http { status, .. } => *status,
+            Cause::Redirect { status, .. } | Cause::Redirected { status, .. } => Some(*status),
+            Cause::Deadline { .. } | Cause::Other(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.0;
+        write!(f, "{}: {} {}: ", e.operation, e.method, e.url)?;
+        match &e.cause {
+            Cause::Http { text, .. } => f.write_str(text)?,
+            Cause::Deadline { limit, during } => write!(
+                f,
+                "the operation's deadline of {} passed {during}",
+                seconds(*limit)
+            )?,
+            Cause::Redirect { status, location } => {
+                write!(f, "the server answered {status}")?;
+                if let Some(location) = location {
+                    write!(f, " redirecting to {location}")?;
+                }
+                f.write_str(
+                    "; redirects are not followed (they turn writes into reads): use the final \
+                     URL as the base URL",
+                )?;
+            }
+            Cause::Redirected { status, url } => write!(
+                f,
+                "the HTTP client followed a redirect to {url} (answer {status}); the answer is \
+                 not the request's: turn redirects off on the client"
+            )?,
+            Cause::Other(text) => f.write_str(text)?,
+        }
+        let plural = if e.attempts == 1 { "" } else { "s" };
+        write!(f, " ({} attempt{plural})", e.attempts)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// `30 s`, `1.5 s`, `250 ms`.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{} s", d.as_secs())
+    } else if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// The cause under reqwest's own message: `connection refused`, `dns error: …`.
+fn innermost_cause(error: &reqwest::Error) -> String {
+    let mut texts = Vec::new();
+    let mut refused = false;
+    let mut next = std::error::Error::source(error);
+    while let Some(cause) = next {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            refused = true;
+        }
+        let text = cause.to_string();
+        // hyper-util's wrapper ("client error (Connect)") says nothing of the cause.
+        if !text.starts_with("client error (") && !texts.contains(&text) {
+            texts.push(text);
+        }
+        next = cause.source();
+    }
+    if refused {
+        return "connection refused".to_owned();
+    }
+    if texts.is_empty() {
+        // reqwest's own message, without the URL it repeats.
+        let text = error.to_string();
+        return match text.find(" for url (") {
+            Some(at) => text[..at].to_owned(),
+            None => text,
+        };
+    }
+    texts.join(": ")
+}
+
+/// An answer that arrived but is not what the API promises.
+#[derive(Debug, Clone)]
+pub struct DecodeError(Box<DecodeErrorInner>);
+
+#[derive(Debug, Clone)]
+struct DecodeErrorInner {
+    operation: &'static str,
+    status: Option<StatusCode>,
+    reason: String,
+    body_snippet: String,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: Option<StatusCode>,
+        reason: String,
+        body_snippet: String,
+    ) -> Self {
+        Self(Box::new(DecodeErrorInner {
+            operation,
+            status,
+            reason,
+            body_snippet,
+        }))
+    }
+
+    /// The operation.
+    pub fn operation(&self) -> &'static str {
+        self.0.operation
+    }
+
+    /// The HTTP status, when one was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.0.status
+    }
+
+    /// What is wrong with the body.
+    pub fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// The start of the body (lossy UTF-8, at most 200 characters), empty where it could
+    /// carry a token (a login's success answer).
+    pub fn body_snippet(&self) -> &str {
+        &self.0.body_snippet
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.0;
+        write!(f, "{}: could not read the answer", e.operation)?;
+        if let Some(status) = e.status {
+            write!(f, " (status {status})")?;
+        }
+        write!(f, ": {}", e.reason)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn error_is_send_sync_and_small() {
-        fn assert_send_sync<T: Send + Sync + 'static>() {}
-        assert_send_sync::<Error>();
-        assert!(
-            std::mem::size_of::<Error>() <= 160,
-            "{}",
-            std::mem::size_of::<Error>()
-        );
+    fn error_is_send_sync_clone_and_small() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<Error>();
+        assert_eq!(std::mem::size_of::<Error>(), 56);
     }
 
     #[test]
-    fn api_display_is_readable() {
-        let e = Error::Api {
-            operation: "updateOciAuth",
-            status: StatusCode::NOT_FOUND,
-            error: "NotFound".into(),
-            message: "Failed to find identity".into(),
-            req_id: Some("req-1".into()),
-            issues: vec![],
-        };
+    fn api_display_is_readable_and_names_the_request_id() {
+        let e = Error::Api(ApiError::new(
+            "updateOciAuth",
+            StatusCode::NOT_FOUND,
+            "NotFound".into(),
+            "Failed to find identity".into(),
+            Some("req-1".into()),
+            vec![],
+        ));
         assert_eq!(
             e.to_string(),
-            "updateOciAuth: Infisical answered 404 Not Found NotFound: Failed to find identity"
+            "updateOciAuth: Infisical answered 404 Not Found NotFound: Failed to find identity (reqId req-1)"
         );
         assert_eq!(e.req_id(), Some("req-1"));
         assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn retryable_agrees_with_the_policy_per_operation() {
+        let api = |op, status| {
+            Error::Api(ApiError::new(
+                op,
+                StatusCode::from_u16(status).unwrap(),
+                String::new(),
+                String::new(),
+                None,
+                vec![],
+            ))
+        };
+        for status in [429, 502, 503, 504] {
+            assert!(api("updateOciAuth", status).is_retryable(), "{status}");
+            assert!(api("getOciAuth", status).is_retryable(), "{status}");
+        }
+        for op in ["attachOciAuth", "deleteOciAuth"] {
+            assert!(api(op, 429).is_retryable());
+            assert!(api(op, 503).is_retryable());
+            assert!(
+                !api(op, 502).is_retryable(),
+                "{op}: the server may have acted"
+            );
+            assert!(
+                !api(op, 504).is_retryable(),
+                "{op}: the server may have acted"
+            );
+        }
+        for status in [400, 401, 403, 404, 422, 500] {
+            assert!(!api("getOciAuth", status).is_retryable(), "{status}");
+        }
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
+        assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(seconds(Duration::from_millis(250)), "250 ms");
     }
 }

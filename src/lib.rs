@@ -48,8 +48,8 @@ mod error;
 mod generated;
 pub mod model;
 pub mod oci;
+mod operations;
 mod retry;
-mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transport;
@@ -58,9 +58,10 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT, EU_BASE_URL, http_client_builder,
 };
-pub use error::{ApiIssue, Error, Result};
+pub use error::{ApiError, ApiIssue, DecodeError, Error, Result, TransportError};
 pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};
 pub use retry::RetryPolicy;
+pub use secrecy::{ExposeSecret, SecretString};
 
 /// Entry points for the cargo-fuzz targets in `fuzz/` (feature `fuzzing`; not a public API).
 #[cfg(feature = "fuzzing")]
@@ -68,7 +69,7 @@ pub use retry::RetryPolicy;
 pub mod fuzzing {
     /// Decodes an answer of the management operations as the client does.
     pub fn decode_answer(status: u16, body: &[u8]) {
-        let _ = crate::transport::decode_answer("getOciAuth", status, body);
+        let _ = crate::transport::decode_answer(status, body);
     }
 
     /// Parses an OCI config file's text and reads its `DEFAULT` profile's entries.

@@ -3,7 +3,9 @@
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 
-use http::{Method, StatusCode};
+use http::StatusCode;
+
+use crate::operations::Operation;
 
 /// How the client retries a request that failed in a way that may pass.
 ///
@@ -12,9 +14,14 @@ use http::{Method, StatusCode};
 /// HTML page counts as much as Infisical's JSON error). Attach (`POST`) and revoke
 /// (`DELETE`), whose repetition is not harmless, are retried only where the server cannot
 /// have acted: connection failures, 429 and 503. Validation, authentication and other 4xx
-/// answers are final. Between attempts the client waits an exponential backoff with jitter
-/// (or what `Retry-After` asks), and gives up when the next wait would take the whole
-/// operation past [`max_elapsed`](Self::max_elapsed). Each retry is a `tracing` event.
+/// answers are final; so are timeouts and connections broken mid-answer (the server may
+/// have acted) and redirects (never followed). Between attempts the client waits an
+/// exponential backoff with jitter (or what `Retry-After` asks).
+///
+/// [`max_elapsed`](Self::max_elapsed) is the operation's deadline: every attempt, every
+/// wait and any wait for an OCI login fit in it. Each attempt's timeout is the smaller of
+/// the request timeout and the time left; no retry starts whose wait would end past the
+/// deadline. Each retry is a `tracing` event.
 ///
 /// Defaults: 3 attempts, backoff from 250 ms doubling up to 5 s, `Retry-After` honoured up
 /// to 30 s, at most 60 s in all.
@@ -83,8 +90,10 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest an operation may take with its retries: no retry is started whose wait
-    /// would go past it. Default: 60 s.
+    /// The deadline of a whole operation, from the call to its result: all attempts, the
+    /// waits between them and any wait for an OCI login. When it passes, the call ends with
+    /// an [`Error::Transport`](crate::Error::Transport) whose
+    /// [`is_timeout`](crate::TransportError::is_timeout) is true. Default: 60 s.
     pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
         self.max_elapsed = elapsed;
         self
@@ -94,30 +103,25 @@ impl RetryPolicy {
         self.max_elapsed
     }
 
-    /// The wait before attempt `attempt + 1`, or `None` when the outcome is final.
+    /// The wait before attempt `attempt + 1` of `operation`, or `None` when the failure is
+    /// final or the attempts are used up. `retry_after` is the answer's `Retry-After`.
     pub(crate) fn wait_after(
         &self,
         attempt: u32,
-        method: &Method,
-        outcome: Outcome<'_>,
+        operation: &Operation,
+        failure: &Failure,
+        retry_after: Option<&str>,
     ) -> Option<Duration> {
-        if attempt >= self.max_attempts {
+        if attempt >= self.max_attempts || !is_retryable(operation, failure) {
             return None;
         }
-        let acted_maybe = !matches!(*method, Method::POST | Method::DELETE);
-        match outcome {
-            Outcome::ConnectFailed => Some(self.backoff(attempt)),
-            Outcome::Status(status, retry_after) => match status.as_u16() {
-                429 | 503 => Some(
-                    retry_after
-                        .and_then(parse_retry_after)
-                        .map_or_else(|| self.backoff(attempt), |d| d.min(self.max_retry_after)),
-                ),
-                502 | 504 if acted_maybe => Some(self.backoff(attempt)),
-                _ => None,
-            },
-            Outcome::OtherFailure => None,
-        }
+        let asked = match failure {
+            Failure::Status(status) if matches!(status.as_u16(), 429 | 503) => {
+                retry_after.and_then(parse_retry_after)
+            }
+            _ => None,
+        };
+        Some(asked.map_or_else(|| self.backoff(attempt), |d| d.min(self.max_retry_after)))
     }
 
     /// Exponential backoff with "equal jitter": between half and all of the nominal delay.
@@ -137,14 +141,32 @@ impl RetryPolicy {
     }
 }
 
-/// What came of one attempt, as far as retrying goes.
-pub(crate) enum Outcome<'a> {
+/// What a failed attempt tells about retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
     /// The connection could not be made: the server saw nothing.
     ConnectFailed,
-    /// An answer, with its `Retry-After` header if any.
-    Status(StatusCode, Option<&'a str>),
-    /// Anything else (a timeout, a broken connection): not retried.
-    OtherFailure,
+    /// An answer with this status.
+    Status(StatusCode),
+    /// Anything else (a timeout, a broken connection, a redirect): the server may have
+    /// acted, or trying again cannot help.
+    Other,
+}
+
+/// The one rule of what is retried, read by [`RetryPolicy`] and
+/// [`Error::is_retryable`](crate::Error::is_retryable): connection failures, 429 and 503
+/// (the server did not process the request), and 502/504 (a gateway lost the request or
+/// its answer) only where sending twice is harmless.
+pub(crate) fn is_retryable(operation: &Operation, failure: &Failure) -> bool {
+    match failure {
+        Failure::ConnectFailed => true,
+        Failure::Status(status) => match status.as_u16() {
+            429 | 503 => true,
+            502 | 504 => operation.idempotent,
+            _ => false,
+        },
+        Failure::Other => false,
+    }
 }
 
 /// `Retry-After`: delay-seconds or an HTTP date.
@@ -164,78 +186,65 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 mod tests {
     use super::*;
 
+    use crate::operations::{self, ATTACH, GET, REVOKE, UPDATE};
+
     fn wait(
         policy: &RetryPolicy,
         attempt: u32,
-        method: Method,
+        op: &Operation,
         status: u16,
         after: Option<&str>,
     ) -> Option<Duration> {
-        policy.wait_after(
-            attempt,
-            &method,
-            Outcome::Status(StatusCode::from_u16(status).unwrap(), after),
-        )
+        let failure = Failure::Status(StatusCode::from_u16(status).unwrap());
+        policy.wait_after(attempt, op, &failure, after)
     }
 
     #[test]
     fn what_is_retried() {
         let p = RetryPolicy::default();
         for status in [429, 502, 503, 504] {
-            assert!(
-                wait(&p, 1, Method::PATCH, status, None).is_some(),
-                "{status}"
-            );
+            assert!(wait(&p, 1, &UPDATE, status, None).is_some(), "{status}");
         }
-        for status in [400, 401, 403, 404, 422, 500, 501] {
-            assert!(
-                wait(&p, 1, Method::PATCH, status, None).is_none(),
-                "{status}"
-            );
+        for status in [400, 401, 403, 404, 422, 500, 501, 301, 302] {
+            assert!(wait(&p, 1, &UPDATE, status, None).is_none(), "{status}");
         }
         // Attach and revoke: only where the server cannot have acted.
-        for method in [Method::POST, Method::DELETE] {
-            assert!(wait(&p, 1, method.clone(), 429, None).is_some());
-            assert!(wait(&p, 1, method.clone(), 503, None).is_some());
-            assert!(wait(&p, 1, method.clone(), 502, None).is_none());
-            assert!(wait(&p, 1, method.clone(), 504, None).is_none());
-            assert!(p.wait_after(1, &method, Outcome::ConnectFailed).is_some());
+        for op in [&ATTACH, &REVOKE, &operations::LOGIN] {
+            assert!(wait(&p, 1, op, 429, None).is_some());
+            assert!(wait(&p, 1, op, 503, None).is_some());
+            assert!(wait(&p, 1, op, 502, None).is_none());
+            assert!(wait(&p, 1, op, 504, None).is_none());
+            assert!(p.wait_after(1, op, &Failure::ConnectFailed, None).is_some());
         }
+        assert!(p.wait_after(1, &GET, &Failure::Other, None).is_none());
         assert!(
-            p.wait_after(1, &Method::GET, Outcome::OtherFailure)
-                .is_none()
-        );
-        assert!(
-            wait(&p, 3, Method::GET, 503, None).is_none(),
+            wait(&p, 3, &GET, 503, None).is_none(),
             "attempts are bounded"
         );
-        assert!(wait(&RetryPolicy::none(), 1, Method::GET, 503, None).is_none());
+        assert!(wait(&RetryPolicy::none(), 1, &GET, 503, None).is_none());
     }
 
     #[test]
     fn retry_after_is_honoured_and_capped() {
         let p = RetryPolicy::default();
         assert_eq!(
-            wait(&p, 1, Method::GET, 429, Some("7")),
+            wait(&p, 1, &GET, 429, Some("7")),
             Some(Duration::from_secs(7))
         );
         assert_eq!(
-            wait(&p, 1, Method::GET, 429, Some("3600")),
+            wait(&p, 1, &GET, 429, Some("3600")),
             Some(Duration::from_secs(30))
         );
         let in_five = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(5));
-        let d = wait(&p, 1, Method::GET, 503, Some(&in_five)).unwrap();
+        let d = wait(&p, 1, &GET, 503, Some(&in_five)).unwrap();
         assert!(
             d <= Duration::from_secs(5) && d >= Duration::from_secs(3),
             "{d:?}"
         );
         let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(60));
-        assert_eq!(
-            wait(&p, 1, Method::GET, 503, Some(&past)),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(wait(&p, 1, &GET, 503, Some(&past)), Some(Duration::ZERO));
         // Garbage falls back to the backoff.
-        let d = wait(&p, 1, Method::GET, 429, Some("soon")).unwrap();
+        let d = wait(&p, 1, &GET, 429, Some("soon")).unwrap();
         assert!(
             d >= Duration::from_millis(125) && d <= Duration::from_millis(250),
             "{d:?}"

@@ -1,25 +1,25 @@
-//! What happens to every request: the progenitor hooks (auth header, no `api-version`,
-//! reading the answer within the size cap, marking answers whose facts progenitor's error
-//! would lose), the retry loop, and turning progenitor's errors into [`Error`].
+//! What happens to every request: the progenitor hooks (wire work only: the bearer header
+//! they are handed, no `api-version`, the answer-size cap, marks on answers whose facts
+//! progenitor's error would lose), the attempt loop under one deadline, and the one place
+//! where a failed attempt becomes an [`Error`] (with the client's secrets scrubbed from
+//! whatever the server wrote).
 
 use std::fmt;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
+use tokio::time::Instant;
 
-use crate::error::{ApiIssue, Error};
+use crate::error::{ApiError, ApiIssue, Cause, DecodeError, Error, TransportError};
 use crate::generated::{self, types};
-use crate::retry::{Outcome, RetryPolicy};
-use crate::session::OciSession;
-use http::Method;
+use crate::model::IdentityId;
+use crate::operations::{self, Operation};
+use crate::retry::{Failure, RetryPolicy};
 
-/// The operation whose answers carry a token: never sent a bearer header, never quoted in
-/// errors.
-const LOGIN_OPERATION: &str = "login_with_oci_auth";
 /// The header progenitor adds to every request; Infisical has no use for it.
 static API_VERSION: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("api-version");
@@ -27,18 +27,27 @@ static API_VERSION: reqwest::header::HeaderName =
 const NOT_INFISICAL_JSON: &str = "the error body is not Infisical's JSON error";
 /// How much of a body an error quotes.
 const SNIPPET_CHARS: usize = 200;
+/// What a secret in the server's text becomes.
+const REDACTED: &str = "<redacted>";
 
 /// The state every generated call can see (progenitor's "inner type").
 #[derive(Clone)]
 pub(crate) struct Shared {
-    /// How management calls authenticate.
+    /// The bearer header the hooks put on management calls.
     pub(crate) auth: Auth,
     /// The largest answer body read, in bytes.
     pub(crate) max_body: usize,
-    /// When to send a request again.
+    /// When to send a request again, and the operation's deadline.
     pub(crate) retry: RetryPolicy,
     /// Who reads the answers: [`call`], or a user of the raw client.
     pub(crate) mode: Mode,
+    /// The timeout of one request. A client this crate built has it as its own; on a
+    /// user-given one the hooks set it on each request.
+    pub(crate) request_timeout: Duration,
+    /// Whether the HTTP client is user-given: it may follow redirects (answers are then
+    /// checked to come from the URL requested) and has a timeout of its own (replaced by
+    /// `request_timeout` on each request).
+    pub(crate) given_client: bool,
 }
 
 /// Who reads what a generated call returns.
@@ -51,15 +60,116 @@ pub(crate) enum Mode {
     Raw,
 }
 
-/// How management calls authenticate.
+/// The bearer header of management calls.
 #[derive(Clone)]
 pub(crate) enum Auth {
     /// No Authorization header.
     None,
     /// `Bearer <token>`, marked sensitive.
     Static(HeaderValue),
-    /// A token from OCI login, renewed before it expires.
-    Oci(Arc<OciSession>),
+    /// Whatever token the OCI session last put in the slot.
+    Session(Arc<BearerSlot>),
+}
+
+impl Auth {
+    /// The header the hooks send now.
+    fn header(&self) -> Option<HeaderValue> {
+        match self {
+            Auth::None => None,
+            Auth::Static(value) => Some(value.clone()),
+            Auth::Session(slot) => slot.current(),
+        }
+    }
+
+    /// Every token this client sends or has sent lately, to scrub from server text.
+    pub(crate) fn scrubber(&self) -> Scrubber {
+        let mut secrets = Vec::new();
+        match self {
+            Auth::None => {}
+            Auth::Static(value) => secrets.extend(token_of(value)),
+            Auth::Session(slot) => {
+                let held = slot.read();
+                secrets.extend(held.current.as_ref().and_then(token_of));
+                secrets.extend(held.previous.as_ref().and_then(token_of));
+            }
+        }
+        Scrubber(secrets)
+    }
+}
+
+/// The token in `Bearer <token>`.
+fn token_of(value: &HeaderValue) -> Option<String> {
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let token = text.strip_prefix("Bearer ").unwrap_or(&text).trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+/// Where the OCI session hands the hooks its current bearer header. The hooks only read
+/// it; the session alone writes it.
+#[derive(Default)]
+pub(crate) struct BearerSlot(RwLock<Held>);
+
+#[derive(Default)]
+struct Held {
+    current: Option<HeaderValue>,
+    /// The one before, still scrubbed from errors of requests that sent it.
+    previous: Option<HeaderValue>,
+}
+
+impl BearerSlot {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Held> {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The header to send now.
+    pub(crate) fn current(&self) -> Option<HeaderValue> {
+        self.read().current.clone()
+    }
+
+    /// Makes `header` the one to send.
+    pub(crate) fn set(&self, header: HeaderValue) {
+        let mut held = self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let old = held.current.replace(header);
+        if old.is_some() {
+            held.previous = old;
+        }
+    }
+
+    /// Stops sending `header`, if it is still the current one.
+    pub(crate) fn clear(&self, header: &HeaderValue) {
+        let mut held = self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if held.current.as_ref() == Some(header) {
+            held.previous = held.current.take();
+        }
+    }
+}
+
+/// Replaces the client's tokens in text a server wrote.
+pub(crate) struct Scrubber(Vec<String>);
+
+impl Scrubber {
+    pub(crate) fn clean(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for secret in &self.0 {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), REDACTED);
+            }
+        }
+        text
+    }
+
+    /// The length of the longest secret, in characters.
+    fn longest(&self) -> usize {
+        self.0.iter().map(|s| s.chars().count()).max().unwrap_or(0)
+    }
 }
 
 impl fmt::Debug for Shared {
@@ -67,13 +177,15 @@ impl fmt::Debug for Shared {
         let auth = match &self.auth {
             Auth::None => "none",
             Auth::Static(_) => "Bearer <redacted>",
-            Auth::Oci(_) => "OCI login",
+            Auth::Session(_) => "OCI login",
         };
         f.debug_struct("Shared")
             .field("auth", &auth)
             .field("max_body", &self.max_body)
             .field("retry", &self.retry)
             .field("mode", &self.mode)
+            .field("request_timeout", &self.request_timeout)
+            .field("given_client", &self.given_client)
             .finish()
     }
 }
@@ -82,32 +194,38 @@ impl fmt::Debug for Shared {
 /// generated code hands the answer back untouched (`UnexpectedResponse`) for [`call`] to read.
 const MARKED: StatusCode = StatusCode::NOT_EXTENDED;
 
-/// What `exec` found that progenitor's error cannot carry (typed mode only): an error that
-/// wins over the answer, and the status the server really sent. Travels to [`call`] in the
-/// extensions of a [`MARKED`] answer.
-#[derive(Clone)]
-struct Verdict {
-    /// The status the server sent; none when nothing was sent.
-    status: Option<StatusCode>,
-    /// Taken once, by [`call`]; shared only because extensions must be `Clone`.
-    error: Arc<Mutex<Option<Error>>>,
+/// What `exec` found that progenitor's error cannot carry (typed mode only), as plain data;
+/// [`classify`] turns it into an [`Error`]. Travels in the extensions of a [`MARKED`] answer,
+/// whose headers are the server's (for `Retry-After`).
+#[derive(Clone, Debug)]
+enum Verdict {
+    /// The body is larger than the limit.
+    TooLarge { status: StatusCode, received: usize },
+    /// An error answer whose body is not Infisical's JSON error.
+    NotInfisicalJson { status: StatusCode, body: Bytes },
+    /// A redirect, not followed.
+    Redirect {
+        status: StatusCode,
+        location: Option<String>,
+    },
+    /// The HTTP client followed a redirect: the answer is from another URL.
+    Redirected { status: StatusCode, url: String },
 }
 
 impl Verdict {
-    fn new(status: Option<StatusCode>, error: Error) -> Self {
-        Self {
-            status,
-            error: Arc::new(Mutex::new(Some(error))),
+    /// The status the server sent.
+    fn status(&self) -> StatusCode {
+        match self {
+            Verdict::TooLarge { status, .. }
+            | Verdict::NotInfisicalJson { status, .. }
+            | Verdict::Redirect { status, .. }
+            | Verdict::Redirected { status, .. } => *status,
         }
     }
 
-    fn take(&self) -> Option<Error> {
-        self.error.lock().ok().and_then(|mut error| error.take())
-    }
-
-    /// An answer with [`MARKED`] status carrying this verdict, `headers` and `body`.
-    fn into_answer(self, headers: HeaderMap, body: Bytes) -> reqwest::Response {
-        let mut answer = http::Response::new(body);
+    /// An answer with [`MARKED`] status carrying this verdict and `headers`.
+    fn into_answer(self, headers: HeaderMap) -> reqwest::Response {
+        let mut answer = http::Response::new(Bytes::new());
         *answer.status_mut() = MARKED;
         *answer.headers_mut() = headers;
         answer.extensions_mut().insert(self);
@@ -122,58 +240,32 @@ impl ClientHooks<Shared> for generated::Client {
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         request.headers_mut().remove(&API_VERSION);
-        if info.operation_id == LOGIN_OPERATION {
-            return Ok(());
-        }
         let shared = self.inner();
-        let auth = match &shared.auth {
-            Auth::None => return Ok(()),
-            Auth::Static(value) => value.clone(),
-            // In typed mode `exec` logs in, where a failure can keep its type.
-            Auth::Oci(_) if shared.mode == Mode::Typed => return Ok(()),
-            Auth::Oci(session) => session.bearer().await.map_err(|error| {
-                progenitor_client::Error::Custom(format!("OCI login failed: {error}"))
-            })?,
-        };
-        request.headers_mut().insert(AUTHORIZATION, auth);
+        if shared.given_client {
+            *request.timeout_mut() = Some(shared.request_timeout);
+        }
+        if info.operation_id != operations::LOGIN.generated
+            && let Some(bearer) = shared.auth.header()
+        {
+            request.headers_mut().insert(AUTHORIZATION, bearer);
+        }
         Ok(())
     }
 
     /// Sends at once, without keeping the request in the returned future (it is hundreds of
-    /// bytes, and progenitor's future already holds a copy); only a typed call with OCI
-    /// login waits for the token first.
+    /// bytes, and progenitor's future already holds a copy).
     fn exec(
         &self,
         request: reqwest::Request,
-        info: &OperationInfo,
+        _info: &OperationInfo,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         let shared = self.inner();
-        let session = match &shared.auth {
-            Auth::Oci(session) if info.operation_id != LOGIN_OPERATION => Some(session),
-            _ => None,
-        };
-        let sending = match session {
-            Some(session) if shared.mode == Mode::Typed => {
-                Sending::AfterLogin(Box::pin(send_logged_in(self.client(), session, request)))
-            }
-            _ => Sending::Now(self.client().execute(request)),
-        };
+        let sent_to =
+            (shared.given_client && shared.mode == Mode::Typed).then(|| request.url().clone());
+        let pending = self.client().execute(request);
         async move {
-            let (mut response, sent_bearer) = match sending {
-                Sending::Now(pending) => (pending.await?, None),
-                Sending::AfterLogin(sent) => match sent.await? {
-                    Ok(sent) => sent,
-                    Err(refused) => return Ok(refused),
-                },
-            };
+            let mut response = pending.await?;
             let status = response.status();
-            if let Some(session) = session
-                && status == StatusCode::UNAUTHORIZED
-            {
-                // The token was revoked or expired early: the next request logs in again.
-                session.invalidate(sent_bearer.as_ref()).await;
-            }
-            let operation = || operation_name(info.operation_id);
             if shared.mode == Mode::Raw {
                 return match read_capped(response, shared.max_body).await? {
                     Ok(response) => Ok(response),
@@ -181,47 +273,33 @@ impl ClientHooks<Shared> for generated::Client {
                     Err(_) => Ok(empty_answer(status)),
                 };
             }
+            if let Some(sent_to) = sent_to
+                && response.url() != &sent_to
+            {
+                let url = response.url().to_string();
+                return Ok(Verdict::Redirected { status, url }.into_answer(HeaderMap::new()));
+            }
             if status.is_success() {
                 // `call` reads only the body; progenitor would copy the headers for nothing.
                 drop(std::mem::take(response.headers_mut()));
                 return match read_capped(response, shared.max_body).await? {
                     Ok(response) => Ok(response),
-                    Err(received) => Ok(too_large(operation(), status, shared.max_body, received)),
+                    Err(received) => {
+                        Ok(Verdict::TooLarge { status, received }.into_answer(HeaderMap::new()))
+                    }
                 };
+            }
+            if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+                return Ok(Verdict::Redirect { status, location }.into_answer(HeaderMap::new()));
             }
             // Error answers are rare: read them here, so that one whose body is not
             // Infisical's JSON error keeps its status (progenitor would drop it).
-            Box::pin(read_error_answer(operation(), response, shared.max_body)).await
+            Box::pin(read_error_answer(response, shared.max_body)).await
         }
-    }
-}
-
-/// How `exec` sends a request: already on its way (`reqwest`'s future), or after OCI login
-/// ([`send_logged_in`], boxed).
-enum Sending<N, L> {
-    Now(N),
-    AfterLogin(Pin<Box<L>>),
-}
-
-/// The answer and the bearer sent, or (`Err`) the marked answer for a failed login.
-type SentLoggedIn =
-    reqwest::Result<Result<(reqwest::Response, Option<HeaderValue>), reqwest::Response>>;
-
-/// Sends `request` with the OCI session's bearer, logging in first when needed.
-async fn send_logged_in(
-    http: &reqwest::Client,
-    session: &OciSession,
-    mut request: reqwest::Request,
-) -> SentLoggedIn {
-    match session.bearer().await {
-        Ok(bearer) => {
-            request.headers_mut().insert(AUTHORIZATION, bearer.clone());
-            Ok(Ok((http.execute(request).await?, Some(bearer))))
-        }
-        // Nothing is sent; the login's error is the call's.
-        Err(error) => Ok(Err(
-            Verdict::new(None, error).into_answer(HeaderMap::new(), Bytes::new())
-        )),
     }
 }
 
@@ -232,28 +310,9 @@ fn empty_answer(status: StatusCode) -> reqwest::Response {
     reqwest::Response::from(answer)
 }
 
-/// The marked answer for a body over the limit.
-fn too_large(
-    operation: &'static str,
-    status: StatusCode,
-    max: usize,
-    received: usize,
-) -> reqwest::Response {
-    let error = Error::Decode {
-        operation,
-        status: Some(status),
-        reason: format!(
-            "the answer is larger than the {max}-byte limit (at least {received} bytes)"
-        ),
-        body_snippet: String::new(),
-    };
-    Verdict::new(Some(status), error).into_answer(HeaderMap::new(), Bytes::new())
-}
-
 /// Reads an error answer whole; one that is not Infisical's JSON error comes back marked,
-/// with its headers (for `Retry-After`) and the decode error.
+/// with its headers (for `Retry-After`).
 async fn read_error_answer(
-    operation: &'static str,
     mut response: reqwest::Response,
     max: usize,
 ) -> reqwest::Result<reqwest::Response> {
@@ -261,7 +320,7 @@ async fn read_error_answer(
     let headers = std::mem::take(response.headers_mut());
     let body = match read_capped(response, max).await? {
         Ok(response) => response.bytes().await?,
-        Err(received) => return Ok(too_large(operation, status, max, received)),
+        Err(received) => return Ok(Verdict::TooLarge { status, received }.into_answer(headers)),
     };
     if serde_json::from_slice::<types::ErrorBody>(&body).is_ok() {
         let mut answer = http::Response::new(body);
@@ -269,8 +328,7 @@ async fn read_error_answer(
         *answer.headers_mut() = headers;
         return Ok(reqwest::Response::from(answer));
     }
-    let error = decode_error(operation, Some(status), &body, NOT_INFISICAL_JSON);
-    Ok(Verdict::new(Some(status), error).into_answer(headers, body))
+    Ok(Verdict::NotInfisicalJson { status, body }.into_answer(headers))
 }
 
 /// Reads the whole body, refusing more than `max` bytes (`Err(received so far)`), and gives
@@ -325,31 +383,64 @@ async fn read_streamed(
     Ok(Ok(reqwest::Response::from(rebuilt)))
 }
 
-/// The upstream operationId for progenitor's method name.
-fn operation_name(method: &str) -> &'static str {
-    match method {
-        "update_oci_auth" => "updateOciAuth",
-        "attach_oci_auth" => "attachOciAuth",
-        "get_oci_auth" => "getOciAuth",
-        "delete_oci_auth" => "deleteOciAuth",
-        LOGIN_OPERATION => "loginWithOciAuth",
-        _ => "unknown",
+/// Where a call goes, for error messages: built only when an error needs it.
+#[derive(Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub(crate) base_url: &'a str,
+    pub(crate) identity: Option<&'a IdentityId>,
+}
+
+impl Target<'_> {
+    fn url(&self, op: &Operation) -> String {
+        let identity = self.identity.map(ToString::to_string);
+        op.url(self.base_url, identity.as_deref())
     }
 }
 
-/// Runs a generated call, retrying as `shared.retry` allows, maps the outcome into this
-/// crate's types (`finish` picks what to return from the answer), and records status,
-/// attempts and duration in `span`.
+/// The error for a call that stopped before an answer, for the reason `text`.
+pub(crate) fn stopped_error(op: &'static Operation, target: Target<'_>, text: &str) -> Error {
+    Error::Transport(TransportError::new(
+        op.id,
+        op.method.clone(),
+        target.url(op),
+        Cause::Other(text.to_owned()),
+        None,
+    ))
+}
+
+/// The error for a call whose deadline passed `during` something.
+pub(crate) fn deadline_error(
+    op: &'static Operation,
+    retry: &RetryPolicy,
+    target: Target<'_>,
+    during: &'static str,
+) -> Error {
+    let cause = Cause::Deadline {
+        limit: retry.elapsed_limit(),
+        during,
+    };
+    Error::Transport(TransportError::new(
+        op.id,
+        op.method.clone(),
+        target.url(op),
+        cause,
+        None,
+    ))
+}
+
+/// Runs a generated call under the deadline, retrying as `shared.retry` allows, maps the
+/// outcome into this crate's types (`finish` picks what to return from the answer), and
+/// records status, attempts and duration in `span`.
 ///
 /// A retry runs `make` again, so the generated code builds a fresh request: nothing is
-/// cloned for an attempt that may never be needed. The generated call is awaited in place,
-/// not boxed: measured, its ~1.6 KB state costs less in this future than in a fresh heap
-/// block per call.
+/// cloned for an attempt that may never be needed. An attempt is wrapped in a timer only
+/// when the deadline comes before the request timeout would.
 pub(crate) async fn call<T, U, F, M>(
-    operation: &'static str,
-    method: Method,
+    op: &'static Operation,
     shared: &Shared,
-    span: tracing::Span,
+    target: Target<'_>,
+    deadline: Instant,
+    span: &tracing::Span,
     mut make: M,
     finish: fn(T) -> U,
 ) -> Result<U, Error>
@@ -357,37 +448,38 @@ where
     M: FnMut() -> F,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
-    let started = std::time::Instant::now();
-    let oci_login = matches!(shared.auth, Auth::Oci(_)) && operation != "loginWithOciAuth";
+    let started = Instant::now();
     let mut attempt = 1u32;
-    let mut logged_in_again = false;
     let (result, status) = loop {
-        let error = match make().await {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let outcome = if shared.request_timeout < left {
+            Some(make().await)
+        } else {
+            tokio::time::timeout_at(deadline, make()).await.ok()
+        };
+        let error = match outcome {
             // The only success status the API defines is 200.
-            Ok(value) => break (Ok(finish(value.into_inner())), Some(StatusCode::OK)),
-            Err(error) => error,
+            Some(Ok(value)) => break (Ok(finish(value.into_inner())), Some(StatusCode::OK)),
+            Some(Err(error)) => error,
+            None => {
+                let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
+                break (Err(error), None);
+            }
         };
         // Boxed: the error path's state stays out of every call's future.
-        let (error, status, outcome) = Box::pin(classify(operation, error)).await;
-        if oci_login && !logged_in_again && status == Some(StatusCode::UNAUTHORIZED) {
-            // With OCI login, a 401 means the token was revoked or expired early: the hook
-            // forgot it, so the next attempt logs in again. Once per call.
-            logged_in_again = true;
-            tracing::debug!(operation, "token refused with 401; logging in again");
-            continue;
-        }
+        let failed = Box::pin(classify(op, shared, target, error)).await;
         let wait = shared
             .retry
-            .wait_after(attempt, &method, outcome.as_outcome())
-            .filter(|wait| started.elapsed() + *wait <= shared.retry.elapsed_limit());
+            .wait_after(attempt, op, &failed.failure, failed.retry_after.as_deref())
+            .filter(|wait| Instant::now() + *wait < deadline);
         let Some(wait) = wait else {
-            break (Err(error), status);
+            break (Err(failed.error), failed.status);
         };
         tracing::info!(
-            operation,
+            operation = op.id,
             attempt,
-            status = status.map(|s| s.as_u16()),
-            error = %error,
+            status = failed.status.map(|s| s.as_u16()),
+            error = %failed.error,
             wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
             "retrying"
         );
@@ -404,34 +496,30 @@ where
             u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         );
     }
-    result
-}
-
-/// What a failed attempt tells the retry policy, owned.
-enum Failure {
-    Status(StatusCode, Option<String>),
-    ConnectFailed,
-    Other,
-}
-
-impl Failure {
-    fn as_outcome(&self) -> Outcome<'_> {
-        match self {
-            Failure::Status(status, retry_after) => {
-                Outcome::Status(*status, retry_after.as_deref())
-            }
-            Failure::ConnectFailed => Outcome::ConnectFailed,
-            Failure::Other => Outcome::OtherFailure,
+    result.map_err(|mut error| {
+        if let Error::Transport(e) = &mut error {
+            e.set_attempts(attempt);
         }
-    }
+        error
+    })
 }
 
-/// Turns progenitor's error into this crate's, with the status the server sent and what
-/// the retry policy needs to know.
+/// A failed attempt: the error it ends in, and what the retry policy needs to know.
+struct Failed {
+    error: Error,
+    status: Option<StatusCode>,
+    failure: Failure,
+    retry_after: Option<String>,
+}
+
+/// The one place where a failed attempt becomes an [`Error`]: progenitor's error, or the
+/// [`Verdict`] the hooks marked an answer with.
 async fn classify(
-    operation: &'static str,
+    op: &'static Operation,
+    shared: &Shared,
+    target: Target<'_>,
     error: progenitor_client::Error<types::ErrorBody>,
-) -> (Error, Option<StatusCode>, Failure) {
+) -> Failed {
     use progenitor_client::Error as P;
     let retry_after = |headers: &HeaderMap| {
         headers
@@ -439,29 +527,63 @@ async fn classify(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
+    let answered = |error: Error, status: StatusCode, retry_after: Option<String>| Failed {
+        error,
+        status: Some(status),
+        failure: Failure::Status(status),
+        retry_after,
+    };
+    let transport = |cause: Cause, status: Option<StatusCode>| Failed {
+        error: Error::Transport(TransportError::new(
+            op.id,
+            op.method.clone(),
+            target.url(op),
+            cause,
+            None,
+        )),
+        status,
+        failure: Failure::Other,
+        retry_after: None,
+    };
     match error {
         P::ErrorResponse(value) => {
             let status = value.status();
-            let failure = Failure::Status(status, retry_after(value.headers()));
-            let error = api_error(operation, status, value.into_inner());
-            (error, Some(status), failure)
+            let after = retry_after(value.headers());
+            let error = api_error(op, status, value.into_inner(), &shared.auth.scrubber());
+            answered(error, status, after)
         }
         P::UnexpectedResponse(response) => {
+            let after = retry_after(response.headers());
             let verdict = response.extensions().get::<Verdict>().cloned();
-            if let Some(verdict) = verdict {
-                let error = verdict.take().unwrap_or_else(|| Error::Config {
-                    reason: "the request failed in a hook".into(),
-                });
-                let failure = match verdict.status {
-                    Some(status) => Failure::Status(status, retry_after(response.headers())),
-                    None => Failure::Other,
-                };
-                return (error, verdict.status, failure);
+            let Some(verdict) = verdict else {
+                let status = response.status();
+                let error = unexpected_answer(op, shared, target, response).await;
+                return answered(error, status, after);
+            };
+            let status = verdict.status();
+            match verdict {
+                Verdict::TooLarge { received, .. } => {
+                    let reason = format!(
+                        "the answer is larger than the {}-byte limit (at least {received} bytes)",
+                        shared.max_body
+                    );
+                    let error =
+                        Error::Decode(DecodeError::new(op.id, Some(status), reason, String::new()));
+                    answered(error, status, after)
+                }
+                Verdict::NotInfisicalJson { body, .. } => {
+                    let error = decode_error(op, shared, Some(status), &body, NOT_INFISICAL_JSON);
+                    answered(error, status, after)
+                }
+                Verdict::Redirect { location, .. } => {
+                    let location = location.map(|l| shared.auth.scrubber().clean(&l));
+                    transport(Cause::Redirect { status, location }, Some(status))
+                }
+                Verdict::Redirected { url, .. } => {
+                    let url = shared.auth.scrubber().clean(&url);
+                    transport(Cause::Redirected { status, url }, Some(status))
+                }
             }
-            let status = response.status();
-            let failure = Failure::Status(status, retry_after(response.headers()));
-            let error = unexpected_answer(operation, response).await;
-            (error, Some(status), failure)
         }
         P::CommunicationError(source) => {
             let failure = if source.is_connect() {
@@ -470,94 +592,145 @@ async fn classify(
                 Failure::Other
             };
             let status = source.status();
-            (Error::Transport { operation, source }, status, failure)
-        }
-        P::ResponseBodyError(source) | P::InvalidUpgrade(source) => {
-            let status = source.status();
-            (
-                Error::Transport { operation, source },
+            Failed {
+                error: reqwest_error(op, shared, target, source),
                 status,
-                Failure::Other,
-            )
+                failure,
+                retry_after: None,
+            }
         }
+        P::ResponseBodyError(source) | P::InvalidUpgrade(source) => Failed {
+            status: source.status(),
+            error: reqwest_error(op, shared, target, source),
+            failure: Failure::Other,
+            retry_after: None,
+        },
         // The hooks mark every error answer that is not Infisical's JSON error, so a body
         // that does not decode here came with the success status.
         P::InvalidResponsePayload(body, e) => {
-            let status = Some(StatusCode::OK);
-            let error = decode_error(operation, status, &body, &e.to_string());
-            (error, status, Failure::Other)
+            let status = StatusCode::OK;
+            let error = decode_error(op, shared, Some(status), &body, &e.to_string());
+            Failed {
+                error,
+                status: Some(status),
+                failure: Failure::Other,
+                retry_after: None,
+            }
         }
-        P::InvalidRequest(reason) | P::Custom(reason) => {
-            (Error::Config { reason }, None, Failure::Other)
-        }
+        P::InvalidRequest(reason) | P::Custom(reason) => transport(
+            Cause::Other(format!("the request could not be built: {reason}")),
+            None,
+        ),
     }
 }
 
+fn reqwest_error(
+    op: &'static Operation,
+    shared: &Shared,
+    target: Target<'_>,
+    source: reqwest::Error,
+) -> Error {
+    let url = source
+        .url()
+        .map_or_else(|| target.url(op), ToString::to_string);
+    Error::Transport(TransportError::from_reqwest(
+        op.id,
+        op.method.clone(),
+        url,
+        source,
+        shared.request_timeout,
+    ))
+}
+
 /// An answer with a status the operation does not define.
-async fn unexpected_answer(operation: &'static str, response: reqwest::Response) -> Error {
+async fn unexpected_answer(
+    op: &'static Operation,
+    shared: &Shared,
+    target: Target<'_>,
+    response: reqwest::Response,
+) -> Error {
     let status = response.status();
     match response.bytes().await {
-        Err(source) => Error::Transport { operation, source },
+        Err(source) => reqwest_error(op, shared, target, source),
         Ok(body) => match serde_json::from_slice::<types::ErrorBody>(&body) {
-            Ok(parsed) if !status.is_success() => api_error(operation, status, parsed),
+            Ok(parsed) if !status.is_success() => {
+                api_error(op, status, parsed, &shared.auth.scrubber())
+            }
             _ if status.is_success() => decode_error(
-                operation,
+                op,
+                shared,
                 Some(status),
                 &body,
                 "the API defines no such success status",
             ),
-            _ => decode_error(operation, Some(status), &body, NOT_INFISICAL_JSON),
+            _ => decode_error(op, shared, Some(status), &body, NOT_INFISICAL_JSON),
         },
     }
 }
 
 fn decode_error(
-    operation: &'static str,
+    op: &'static Operation,
+    shared: &Shared,
     status: Option<StatusCode>,
     body: &[u8],
     reason: &str,
 ) -> Error {
-    let body_snippet = if operation == "loginWithOciAuth" && status.is_some_and(|s| s.is_success())
-    {
+    decode_error_with(op, &shared.auth.scrubber(), status, body, reason)
+}
+
+fn decode_error_with(
+    op: &'static Operation,
+    scrubber: &Scrubber,
+    status: Option<StatusCode>,
+    body: &[u8],
+    reason: &str,
+) -> Error {
+    let quotes_token = *op == operations::LOGIN && status.is_some_and(|s| s.is_success());
+    let body_snippet = if quotes_token {
         String::new()
     } else {
-        String::from_utf8_lossy(body)
+        // Scrub before cutting, so that no part of a token is left at the cut.
+        let start: String = String::from_utf8_lossy(body)
             .chars()
-            .take(SNIPPET_CHARS)
-            .collect()
+            .take(SNIPPET_CHARS + scrubber.longest())
+            .collect();
+        scrubber.clean(&start).chars().take(SNIPPET_CHARS).collect()
     };
     let reason = if body.is_empty() {
         "the body is empty".to_owned()
     } else {
-        reason.to_owned()
+        scrubber.clean(reason)
     };
-    Error::Decode {
-        operation,
-        status,
-        reason,
-        body_snippet,
-    }
+    Error::Decode(DecodeError::new(op.id, status, reason, body_snippet))
 }
 
-fn api_error(operation: &'static str, status: StatusCode, body: types::ErrorBody) -> Error {
+fn api_error(
+    op: &'static Operation,
+    status: StatusCode,
+    body: types::ErrorBody,
+    scrubber: &Scrubber,
+) -> Error {
+    let clean = |text: &str| scrubber.clean(text);
     let (message, issues) = match body.message {
         None => (String::new(), Vec::new()),
-        Some(types::ErrorMessage::String(message)) => (message, Vec::new()),
+        Some(types::ErrorMessage::String(message)) => (clean(&message), Vec::new()),
         Some(types::ErrorMessage::Array(raw)) => {
             let issues: Vec<ApiIssue> = raw
                 .into_iter()
                 .map(|issue| ApiIssue {
-                    path: issue
-                        .path
-                        .iter()
-                        .map(|p| match p {
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        })
-                        .collect::<Vec<_>>()
-                        .join("."),
-                    message: issue.message.unwrap_or_default(),
-                    code: issue.code,
+                    path: clean(
+                        &issue
+                            .path
+                            .iter()
+                            .map(|p| match p {
+                                serde_json::Value::String(s) => s.clone(),
+                                other => other.to_string(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("."),
+                    ),
+                    message: clean(issue.message.as_deref().unwrap_or_default()),
+                    code: issue.code.as_deref().map(clean),
                 })
                 .collect();
             let message = issues
@@ -574,33 +747,40 @@ fn api_error(operation: &'static str, status: StatusCode, body: types::ErrorBody
             (message, issues)
         }
     };
-    Error::Api {
-        operation,
+    Error::Api(ApiError::new(
+        op.id,
         status,
-        error: body.error.unwrap_or_default(),
+        clean(body.error.as_deref().unwrap_or_default()),
         message,
-        req_id: body.req_id,
+        body.req_id.as_deref().map(clean),
         issues,
-    }
+    ))
 }
 
 /// Decodes an answer body as a management call does: the configuration for a success, an
 /// API error for Infisical's JSON error, a decode error otherwise.
 #[cfg(feature = "fuzzing")]
 pub(crate) fn decode_answer(
-    operation: &'static str,
     status: u16,
     body: &[u8],
 ) -> Result<crate::model::IdentityOciAuth, Error> {
+    let op = &operations::GET;
+    let scrubber = Scrubber(Vec::new());
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if status.is_success() {
         let answer: types::IdentityOciAuthResponse = serde_json::from_slice(body)
-            .map_err(|e| decode_error(operation, Some(status), body, &e.to_string()))?;
+            .map_err(|e| decode_error_with(op, &scrubber, Some(status), body, &e.to_string()))?;
         Ok(answer.identity_oci_auth)
     } else {
         match serde_json::from_slice::<types::ErrorBody>(body) {
-            Ok(parsed) => Err(api_error(operation, status, parsed)),
-            Err(e) => Err(decode_error(operation, Some(status), body, &e.to_string())),
+            Ok(parsed) => Err(api_error(op, status, parsed, &scrubber)),
+            Err(e) => Err(decode_error_with(
+                op,
+                &scrubber,
+                Some(status),
+                body,
+                &e.to_string(),
+            )),
         }
     }
 }
@@ -624,7 +804,7 @@ mod tests {
         impl futures_core::Stream for Chunks {
             type Item = Result<Bytes, std::io::Error>;
             fn poll_next(
-                mut self: Pin<&mut Self>,
+                mut self: std::pin::Pin<&mut Self>,
                 _: &mut std::task::Context<'_>,
             ) -> std::task::Poll<Option<Self::Item>> {
                 std::task::Poll::Ready(self.0.next().map(|c| Ok(Bytes::from_static(c))))
@@ -648,5 +828,38 @@ mod tests {
         let response = streamed(vec![b"{\"a\":", b"1}"]);
         let response = read_capped(response, 64).await.unwrap().unwrap();
         assert_eq!(response.bytes().await.unwrap(), &b"{\"a\":1}"[..]);
+    }
+
+    #[test]
+    fn a_token_cut_by_the_snippet_is_still_scrubbed() {
+        let token = "tok-0123456789abcdef";
+        let scrubber = Scrubber(vec![token.to_owned()]);
+        let body = format!("{}{token}", "x".repeat(SNIPPET_CHARS - 5));
+        let error = decode_error_with(&operations::GET, &scrubber, None, body.as_bytes(), "r");
+        let Error::Decode(e) = error else { panic!() };
+        assert!(!e.body_snippet().contains("tok-"), "{}", e.body_snippet());
+        assert_eq!(e.body_snippet().chars().count(), SNIPPET_CHARS);
+        assert!(e.body_snippet().ends_with("<reda"), "{}", e.body_snippet());
+    }
+
+    #[test]
+    fn the_slot_keeps_the_previous_token_for_scrubbing() {
+        let slot = Arc::new(BearerSlot::default());
+        let first = HeaderValue::from_static("Bearer first-token");
+        let second = HeaderValue::from_static("Bearer second-token");
+        slot.set(first.clone());
+        slot.set(second.clone());
+        let auth = Auth::Session(slot.clone());
+        assert_eq!(auth.header(), Some(second.clone()));
+        let cleaned = auth.scrubber().clean("first-token second-token");
+        assert_eq!(cleaned, "<redacted> <redacted>");
+        slot.clear(&first);
+        assert_eq!(
+            slot.current(),
+            Some(second.clone()),
+            "only the current one is cleared"
+        );
+        slot.clear(&second);
+        assert_eq!(slot.current(), None);
     }
 }

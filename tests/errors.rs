@@ -31,21 +31,20 @@ async fn every_recorded_error_answer_becomes_an_api_error() {
         }
         let body = t.response_json();
         let err = answer(Canned::json(t.status, t.response_body.clone())).await;
-        let Error::Api {
-            operation,
-            status,
-            error,
-            message,
-            req_id,
-            issues,
-        } = &err
-        else {
+        let Error::Api(api) = &err else {
             panic!("{name}: {err:?}");
         };
-        assert_eq!(*operation, "updateOciAuth");
-        assert_eq!(status.as_u16(), t.status, "{name}");
-        assert_eq!(error, body["error"].as_str().unwrap(), "{name}");
-        assert_eq!(req_id.as_deref(), body["reqId"].as_str(), "{name}");
+        let (message, issues) = (api.message(), api.issues());
+        assert_eq!(api.operation(), "updateOciAuth");
+        assert_eq!(api.status().as_u16(), t.status, "{name}");
+        assert_eq!(api.error(), body["error"].as_str().unwrap(), "{name}");
+        assert_eq!(api.req_id(), body["reqId"].as_str(), "{name}");
+        if let Some(req_id) = api.req_id() {
+            assert!(
+                err.to_string().contains(req_id),
+                "Display names the reqId: {err}"
+            );
+        }
         assert_eq!(err.status().map(|s| s.as_u16()), Some(t.status));
         match &body["message"] {
             serde_json::Value::String(m) => {
@@ -72,12 +71,10 @@ async fn every_recorded_error_answer_becomes_an_api_error() {
 async fn validation_failure_keeps_the_issue_paths() {
     let t = transcript("58-login-missing-fields");
     let err = answer(Canned::json(422, t.response_body.clone())).await;
-    let Error::Api {
-        issues, message, ..
-    } = &err
-    else {
+    let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
+    let (issues, message) = (api.issues(), api.message());
     let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
     assert_eq!(paths, ["identityId", "userOcid", "headers"]);
     assert_eq!(issues[0].code.as_deref(), Some("invalid_type"));
@@ -92,7 +89,7 @@ async fn permission_boundary_error_with_details_is_an_api_error() {
     let t = transcript("68-delete-with-oci-issued-member-token");
     let err = answer(Canned::json(403, t.response_body.clone())).await;
     assert!(
-        matches!(&err, Error::Api { error, .. } if error == "PermissionBoundaryError"),
+        matches!(&err, Error::Api(api) if api.error() == "PermissionBoundaryError"),
         "{err:?}"
     );
 }
@@ -105,14 +102,10 @@ async fn a_proxy_html_502_is_a_decode_error_that_keeps_the_status() {
         "<html><body>Bad Gateway</body></html>",
     ))
     .await;
-    let Error::Decode {
-        status,
-        body_snippet,
-        ..
-    } = &err
-    else {
+    let Error::Decode(decode) = &err else {
         panic!("{err:?}")
     };
+    let (status, body_snippet) = (decode.status(), decode.body_snippet());
     assert_eq!(status.map(|s| s.as_u16()), Some(502));
     assert!(body_snippet.contains("Bad Gateway"));
     assert!(err.is_retryable());
@@ -121,14 +114,10 @@ async fn a_proxy_html_502_is_a_decode_error_that_keeps_the_status() {
 #[tokio::test]
 async fn a_non_json_error_body_with_a_declared_status_keeps_the_status() {
     let err = answer(Canned::raw(500, "text/plain", "upstream exploded")).await;
-    let Error::Decode {
-        status,
-        body_snippet,
-        ..
-    } = &err
-    else {
+    let Error::Decode(decode) = &err else {
         panic!("{err:?}")
     };
+    let (status, body_snippet) = (decode.status(), decode.body_snippet());
     assert_eq!(status.map(|s| s.as_u16()), Some(500));
     assert_eq!(body_snippet, "upstream exploded");
 }
@@ -137,9 +126,10 @@ async fn a_non_json_error_body_with_a_declared_status_keeps_the_status() {
 async fn a_truncated_success_body_is_a_decode_error() {
     let full = transcript("04-patch-valid-full").response_body;
     let err = answer(Canned::json(200, &full[..full.len() / 2])).await;
-    let Error::Decode { status, reason, .. } = &err else {
+    let Error::Decode(decode) = &err else {
         panic!("{err:?}")
     };
+    let (status, reason) = (decode.status(), decode.reason());
     assert_eq!(status.map(|s| s.as_u16()), Some(200));
     assert!(reason.contains("EOF"), "{reason}");
     assert!(!err.is_retryable());
@@ -149,7 +139,7 @@ async fn a_truncated_success_body_is_a_decode_error() {
 async fn an_empty_success_body_is_a_decode_error() {
     let err = answer(Canned::json(200, "")).await;
     assert!(
-        matches!(&err, Error::Decode { reason, .. } if reason == "the body is empty"),
+        matches!(&err, Error::Decode(d) if d.reason() == "the body is empty"),
         "{err:?}"
     );
 }
@@ -157,7 +147,7 @@ async fn an_empty_success_body_is_a_decode_error() {
 #[tokio::test]
 async fn a_wrongly_typed_success_body_is_a_decode_error() {
     let err = answer(Canned::json(200, r#"{"identityOciAuth":{"id":5}}"#)).await;
-    assert!(matches!(&err, Error::Decode { .. }), "{err:?}");
+    assert!(matches!(&err, Error::Decode(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -168,7 +158,7 @@ async fn an_undeclared_status_with_infisical_json_is_an_api_error() {
     ))
     .await;
     assert!(
-        matches!(&err, Error::Api { status, .. } if status.as_u16() == 503),
+        matches!(&err, Error::Api(api) if api.status().as_u16() == 503),
         "{err:?}"
     );
     assert!(err.is_retryable());
@@ -182,9 +172,10 @@ async fn a_body_over_the_limit_is_refused() {
         .update_oci_auth(&identity(), &update())
         .await
         .unwrap_err();
-    let Error::Decode { status, reason, .. } = &err else {
+    let Error::Decode(decode) = &err else {
         panic!("{err:?}")
     };
+    let (status, reason) = (decode.status(), decode.reason());
     assert_eq!(status.map(|s| s.as_u16()), Some(200));
     assert!(reason.contains("1048576-byte limit"), "{reason}");
 }
@@ -199,7 +190,7 @@ async fn a_refused_connection_is_a_transport_error() {
         .build()
         .unwrap();
     let err = client.get_oci_auth(&identity()).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.is_retryable());
 }
 

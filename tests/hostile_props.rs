@@ -103,8 +103,8 @@ proptest! {
         let result = w.runtime.block_on(w.client.get_oci_auth(&w.identity));
         match result {
             Ok(_) => prop_assert_eq!(status, 200),
-            Err(Error::Api { status: s, .. }) | Err(Error::Decode { status: Some(s), .. }) => {
-                prop_assert_eq!(s.as_u16(), status)
+            Err(e @ (Error::Api(_) | Error::Decode(_))) => {
+                prop_assert_eq!(e.status().map(|s| s.as_u16()), Some(status))
             }
             Err(other) => prop_assert!(false, "unexpected {:?}", other),
         }

@@ -102,9 +102,7 @@ async fn login_error(
     identity: &IdentityId,
 ) -> (u16, String) {
     match unauthenticated(fake).login(creds, identity, None).await {
-        Err(Error::Api {
-            status, message, ..
-        }) => (status.as_u16(), message),
+        Err(Error::Api(api)) => (api.status().as_u16(), api.message().to_owned()),
         other => panic!("{other:?}"),
     }
 }
@@ -255,7 +253,7 @@ async fn a_login_failure_is_the_error_of_the_call() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Api { operation: "loginWithOciAuth", status, .. } if status.as_u16() == 401),
+        matches!(&err, Error::Api(api) if api.operation() == "loginWithOciAuth" && api.status().as_u16() == 401),
         "{err:?}"
     );
     assert_eq!(

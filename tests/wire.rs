@@ -254,7 +254,7 @@ async fn without_a_token_no_authorization_header_is_sent() {
     let err = client.get_oci_auth(&identity()).await.unwrap_err();
     assert!(stub.requests()[0].header("authorization").is_none());
     assert!(
-        matches!(&err, Error::Api { status, message, .. } if status.as_u16() == 401 && message == "Token missing")
+        matches!(&err, Error::Api(api) if api.status().as_u16() == 401 && api.message() == "Token missing")
     );
 }
 

@@ -22,6 +22,7 @@
 
 mod config;
 mod key;
+mod session;
 mod sign;
 
 use std::fmt;
@@ -35,6 +36,8 @@ pub(crate) use config::parse_text as parse_config_text;
 pub use key::PrivateKey;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) use key::public_key_fingerprint;
+pub use session::{Clock, SystemClock};
+pub(crate) use session::{OciSession, login};
 pub use sign::sign_request;
 
 use crate::error::Error;

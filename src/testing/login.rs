@@ -108,12 +108,12 @@ pub(super) fn login(shared: &Shared, body: &Value) -> Answer {
     state.tokens.insert(
         token.clone(),
         super::state::Token {
-            principal: super::state::Principal::Identity(id),
             expires_at: super::state::expiry(config.access_token_ttl),
             uses_limit: config.access_token_num_uses_limit,
-            uses: 0,
+            ..super::state::Token::new(super::state::Principal::Identity(id))
         },
     );
+    state.login_tokens.push(token.clone());
     super::server::json_ok(json!({
         "accessToken": token,
         "expiresIn": config.access_token_ttl,

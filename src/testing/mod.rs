@@ -130,15 +130,9 @@ impl FakeInfisical {
     pub async fn start() -> std::io::Result<Self> {
         let admin_token = format!("fake-admin-{}", Uuid::new_v4().simple());
         let mut state = State::default();
-        state.tokens.insert(
-            admin_token.clone(),
-            Token {
-                principal: Principal::Admin,
-                expires_at: None,
-                uses_limit: 0,
-                uses: 0,
-            },
-        );
+        state
+            .tokens
+            .insert(admin_token.clone(), Token::new(Principal::Admin));
         let shared: server::Shared = Arc::new(Mutex::new(state));
         let app = axum::Router::new()
             .fallback(server::handle)
@@ -201,18 +195,14 @@ impl FakeInfisical {
         let token = format!("fake-oci-{}", Uuid::new_v4().simple());
         server::lock(&self.shared).tokens.insert(
             token.clone(),
-            Token {
-                principal: Principal::Identity(*identity.as_uuid()),
-                expires_at: None,
-                uses_limit: 0,
-                uses: 0,
-            },
+            Token::new(Principal::Identity(*identity.as_uuid())),
         );
         token
     }
 
-    /// Makes every token issued by OCI login expire now: its next use answers 401, as an
-    /// expired token does on the real server.
+    /// Makes every token issued by OCI login (or [`identity_token`](Self::identity_token))
+    /// expire now: its next use answers 403 `TokenError` "Your token has expired. Please
+    /// re-authenticate.", as an expired token does on the real server.
     pub fn expire_identity_tokens(&self) {
         let now = tokio::time::Instant::now();
         for token in server::lock(&self.shared).tokens.values_mut() {
@@ -222,18 +212,54 @@ impl FakeInfisical {
         }
     }
 
+    /// Makes `token` expire now (403 `TokenError` from then on). Returns whether the fake
+    /// knew the token.
+    pub fn expire_token(&self, token: &str) -> bool {
+        let now = tokio::time::Instant::now();
+        server::lock(&self.shared)
+            .tokens
+            .get_mut(token)
+            .map(|t| t.expires_at = Some(now))
+            .is_some()
+    }
+
+    /// Revokes `token`, as revoking an access token does on the real server: its next use
+    /// answers 401 `UnauthorizedError` "No identity access token found". Returns whether
+    /// the fake knew the token.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use infisical_oci_auth::testing::FakeInfisical;
+    ///
+    /// let fake = FakeInfisical::start().await?;
+    /// let identity = fake.create_identity();
+    /// let token = fake.identity_token(&identity);
+    /// assert!(fake.revoke_token(&token));
+    /// let client = infisical_oci_auth::Client::builder().base_url(fake.base_url()).token(token).build()?;
+    /// let err = client.get_oci_auth(&identity).await.unwrap_err();
+    /// assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    /// # Ok(()) }
+    /// ```
+    pub fn revoke_token(&self, token: &str) -> bool {
+        server::lock(&self.shared)
+            .tokens
+            .get_mut(token)
+            .map(|t| t.revoked = true)
+            .is_some()
+    }
+
+    /// Every token the fake issued through OCI login, oldest first.
+    pub fn issued_login_tokens(&self) -> Vec<String> {
+        server::lock(&self.shared).login_tokens.clone()
+    }
+
     /// A valid token that has no permission on identities (answers 403 PermissionDenied).
     pub fn token_without_access(&self) -> String {
         let token = format!("fake-noaccess-{}", Uuid::new_v4().simple());
-        server::lock(&self.shared).tokens.insert(
-            token.clone(),
-            Token {
-                principal: Principal::NoAccess,
-                expires_at: None,
-                uses_limit: 0,
-                uses: 0,
-            },
-        );
+        server::lock(&self.shared)
+            .tokens
+            .insert(token.clone(), Token::new(Principal::NoAccess));
         token
     }
 

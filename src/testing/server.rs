@@ -249,22 +249,32 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, Answe
         };
         return Err(error(403, "TokenError", message));
     };
+    // DESIGN ("What a real server does"): the JWT's own expiry is checked first and
+    // answers 403 TokenError; a revoked token is not found (401).
     if entry
         .expires_at
         .is_some_and(|at| tokio::time::Instant::now() >= at)
     {
-        state.tokens.remove(token);
+        return Err(error(
+            403,
+            "TokenError",
+            "Your token has expired. Please re-authenticate.",
+        ));
+    }
+    if entry.revoked {
         return Err(error(
             401,
             "UnauthorizedError",
-            "Failed to renew MI access token due to TTL expiration",
+            "No identity access token found",
         ));
     }
+    // A spent use limit revokes the token: 401 now, "not found" after (issue 11's run
+    // against a real server).
     if entry.uses_limit > 0 && entry.uses >= entry.uses_limit {
-        state.tokens.remove(token);
+        entry.revoked = true;
         return Err(error(
-            400,
-            "BadRequest",
+            401,
+            "UnauthorizedError",
             "Unable to renew because access token number of uses limit reached",
         ));
     }

@@ -29,6 +29,20 @@ pub(super) struct Token {
     /// 0: unlimited.
     pub(super) uses_limit: u64,
     pub(super) uses: u64,
+    /// Revoked (or its use limit spent): refused with 401.
+    pub(super) revoked: bool,
+}
+
+impl Token {
+    pub(super) fn new(principal: Principal) -> Self {
+        Token {
+            principal,
+            expires_at: None,
+            uses_limit: 0,
+            uses: 0,
+            revoked: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +63,8 @@ pub(super) struct OciUser {
 pub(super) struct State {
     pub(super) identities: HashMap<Uuid, Identity>,
     pub(super) tokens: HashMap<String, Token>,
+    /// The tokens issued by login, in order.
+    pub(super) login_tokens: Vec<String>,
     pub(super) oci_users: HashMap<String, OciUser>,
     pub(super) paid_plan: bool,
     pub(super) require_x_date: bool,
