@@ -19,7 +19,7 @@ use crate::oci::{self, AccessToken, Clock, OciCredentials, OciSession};
 use crate::operations::{self, Operation};
 use crate::retry::RetryPolicy;
 pub(crate) use crate::transport::Shared;
-use crate::transport::{self, Auth, Target};
+use crate::transport::{self, Auth, Deadline, Target};
 
 /// Infisical Cloud (US), the default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://us.infisical.com";
@@ -563,7 +563,7 @@ impl Client {
         identity: &IdentityId,
         organization_slug: Option<&str>,
     ) -> Result<AccessToken> {
-        let deadline = Instant::now() + self.shared().retry.elapsed_limit();
+        let deadline = Deadline::after(self.shared().retry.elapsed_limit());
         oci::login(
             &self.generated.typed,
             credentials,
@@ -678,7 +678,7 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         let shared = self.shared();
-        let deadline = Instant::now() + shared.retry.elapsed_limit();
+        let deadline = Deadline::after(shared.retry.elapsed_limit());
         let target = Target {
             base_url: self.base_url(),
             identity: Some(identity),
@@ -697,8 +697,9 @@ impl Client {
             let mut logged_in_again = false;
             loop {
                 let bearer = self
-                    .session_bearer(session, op, Some(identity), deadline)
+                    .session_bearer(session, op, Some(identity), deadline.at)
                     .await?;
+                let deadline = deadline.restarted();
                 match transport::call(op, shared, target, deadline, &span, &mut make, answer)
                     .await
                 {

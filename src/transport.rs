@@ -408,6 +408,35 @@ pub(crate) fn stopped_error(op: &'static Operation, target: Target<'_>, text: &s
     ))
 }
 
+/// When an operation started and when its deadline passes: one reading of the clock per
+/// call on the happy path.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    /// When the call (or its current phase) started.
+    pub(crate) started: Instant,
+    /// When it must end.
+    pub(crate) at: Instant,
+}
+
+impl Deadline {
+    /// A deadline `limit` from now.
+    pub(crate) fn after(limit: Duration) -> Self {
+        let started = Instant::now();
+        Self {
+            started,
+            at: started + limit,
+        }
+    }
+
+    /// The same deadline, for a phase starting now.
+    pub(crate) fn restarted(self) -> Self {
+        Self {
+            started: Instant::now(),
+            at: self.at,
+        }
+    }
+}
+
 /// The error for a call whose deadline passed `during` something.
 pub(crate) fn deadline_error(
     op: &'static Operation,
@@ -439,7 +468,7 @@ pub(crate) async fn call<T, U, F, M>(
     op: &'static Operation,
     shared: &Shared,
     target: Target<'_>,
-    deadline: Instant,
+    deadline: Deadline,
     span: &tracing::Span,
     mut make: M,
     finish: fn(T) -> U,
@@ -448,14 +477,14 @@ where
     M: FnMut() -> F,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
-    let started = Instant::now();
+    let Deadline { started, at } = deadline;
+    let mut now = started;
     let mut attempt = 1u32;
     let (result, status) = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let outcome = if shared.request_timeout < left {
+        let outcome = if shared.request_timeout < at.saturating_duration_since(now) {
             Some(make().await)
         } else {
-            tokio::time::timeout_at(deadline, make()).await.ok()
+            tokio::time::timeout_at(at, make()).await.ok()
         };
         let error = match outcome {
             // The only success status the API defines is 200.
@@ -471,7 +500,7 @@ where
         let wait = shared
             .retry
             .wait_after(attempt, op, &failed.failure, failed.retry_after.as_deref())
-            .filter(|wait| Instant::now() + *wait < deadline);
+            .filter(|wait| Instant::now() + *wait < at);
         let Some(wait) = wait else {
             break (Err(failed.error), failed.status);
         };
@@ -484,6 +513,7 @@ where
             "retrying"
         );
         tokio::time::sleep(wait).await;
+        now = Instant::now();
         attempt += 1;
     };
     if !span.is_disabled() {

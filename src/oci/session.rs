@@ -20,7 +20,7 @@ use crate::error::{DecodeError, Error};
 use crate::generated::{self, types};
 use crate::model::IdentityId;
 use crate::operations;
-use crate::transport::{self, BearerSlot, Target};
+use crate::transport::{self, BearerSlot, Deadline, Target};
 
 /// The longest a token is renewed ahead of its expiry.
 const MAX_RENEW_AHEAD: Duration = Duration::from_secs(60);
@@ -79,7 +79,7 @@ pub(crate) async fn login(
     credentials: &OciCredentials,
     identity: &IdentityId,
     organization_slug: Option<&str>,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> Result<AccessToken, Error> {
     let op = &operations::LOGIN;
     let span = tracing::info_span!(
@@ -269,13 +269,14 @@ impl OciSession {
         let limit = progenitor_client::ClientInfo::inner(&self.login_client)
             .retry
             .elapsed_limit();
-        let sent = (Instant::now(), self.clock.now());
+        let deadline = Deadline::after(limit);
+        let sent = (deadline.started, self.clock.now());
         let result = login(
             &self.login_client,
             &self.credentials,
             &self.identity,
             self.organization_slug.as_deref(),
-            sent.0 + limit,
+            deadline,
         )
         .await
         .and_then(|token| {
