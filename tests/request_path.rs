@@ -151,23 +151,28 @@ async fn every_operation(client: &Client) -> Vec<(&'static str, Result<(), Error
     ]
 }
 
+/// A server answering `status` with `Location: /elsewhere`, where a 200 waits.
+async fn redirecting(status: u16) -> Server {
+    Server::start(move |_, path, _| {
+        if path == "/elsewhere" {
+            Answer::Now(json(200, config_answer()))
+        } else {
+            Answer::Now(
+                Response::builder()
+                    .status(status)
+                    .header("location", "/elsewhere")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+        }
+    })
+    .await
+}
+
 #[tokio::test]
 async fn no_redirect_is_followed_and_none_passes_for_success() {
     for status in [301u16, 302, 303, 307, 308] {
-        let server = Server::start(move |_, path, _| {
-            if path == "/elsewhere" {
-                Answer::Now(json(200, config_answer()))
-            } else {
-                Answer::Now(
-                    Response::builder()
-                        .status(status)
-                        .header("location", "/elsewhere")
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-            }
-        })
-        .await;
+        let server = redirecting(status).await;
         let client = Client::builder()
             .base_url(&server.url)
             .token(common::TOKEN)
@@ -202,20 +207,7 @@ async fn no_redirect_is_followed_and_none_passes_for_success() {
 #[tokio::test]
 async fn a_user_client_that_follows_redirects_cannot_pass_a_read_for_a_write() {
     for status in [301u16, 302, 303, 307, 308] {
-        let server = Server::start(move |_, path, _| {
-            if path == "/elsewhere" {
-                Answer::Now(json(200, config_answer()))
-            } else {
-                Answer::Now(
-                    Response::builder()
-                        .status(status)
-                        .header("location", "/elsewhere")
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-            }
-        })
-        .await;
+        let server = redirecting(status).await;
         let following = infisical_oci_auth::http_client_builder()
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
