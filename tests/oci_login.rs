@@ -292,3 +292,95 @@ async fn the_client_logs_in_to_the_configured_organization() {
         .unwrap();
     assert_eq!(login.json().unwrap()["organizationSlug"], "sub-org");
 }
+
+/// A login body for `user_ocid`, signed by `signer` (another OCI user) with `pkcs1.pem`.
+fn login_signed_by(signer: &str, user_ocid: &str, identity: &IdentityId) -> serde_json::Value {
+    let key = PrivateKey::from_pem(&fixture("pkcs1.pem"), None).unwrap();
+    let host = "identity.us-ashburn-1.oraclecloud.com";
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+    let key_id = format!("{TENANCY}/{signer}/{}", key.fingerprint());
+    let authorization = infisical_oci_auth::oci::sign_request(
+        &key,
+        &key_id,
+        "GET",
+        &format!("/20160918/users/{user_ocid}"),
+        &[("x-date", &date), ("(request-target)", ""), ("host", host)],
+    )
+    .unwrap();
+    serde_json::json!({
+        "identityId": identity.to_string(),
+        "userOcid": user_ocid,
+        "headers": {"authorization": authorization, "host": host, "x-date": date}
+    })
+}
+
+async fn post_login(fake: &FakeInfisical, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    let http = infisical_oci_auth::http_client_builder().build().unwrap();
+    let response = http
+        .post(format!("{}/api/v1/auth/oci-auth/login", fake.base_url()))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_strict_signer_check_refuses_a_request_signed_by_another_user() {
+    let (fake, identity) = setup(Some("alice"), 3600).await;
+    // Bob may read users in the tenancy, so OCI itself answers Alice's record to his
+    // signature (Infisical PR #8215's scenario).
+    let bob = "ocid1.user.oc1..bob";
+    fake.register_oci_user(bob, TENANCY, "bob", &fixture("public.pem"))
+        .unwrap();
+    let body = login_signed_by(bob, USER, &identity);
+
+    let (status, answer) = post_login(&fake, &body).await;
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(answer["error"], "UnauthorizedError");
+
+    fake.strict_signer_check(false);
+    let (status, answer) = post_login(&fake, &body).await;
+    assert_eq!(
+        status, 200,
+        "without the check, OCI's answer is trusted: {answer}"
+    );
+
+    // A malformed Authorization header is a 400 under the check.
+    fake.strict_signer_check(true);
+    let mut malformed = body.clone();
+    malformed["headers"]["authorization"] = "Signature keyId=\"a/b/c\",keyId=\"a/b/c\"".into();
+    assert_eq!(post_login(&fake, &malformed).await.0, 400);
+    malformed["headers"]["authorization"] = "Signature keyId=\"only/two\"".into();
+    assert_eq!(post_login(&fake, &malformed).await.0, 400);
+
+    // This crate's own signer passes the check.
+    assert!(
+        unauthenticated(&fake)
+            .login(&credentials("pkcs1.pem"), &identity, None)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn revoking_oci_auth_revokes_the_tokens_its_logins_issued() {
+    let (fake, identity) = setup(None, 3600).await;
+    let token = unauthenticated(&fake)
+        .login(&credentials("pkcs1.pem"), &identity, None)
+        .await
+        .unwrap();
+    let admin = fake.client_builder().build().unwrap();
+    admin.revoke_oci_auth(&identity).await.unwrap();
+    let with_token = Client::builder()
+        .base_url(fake.base_url())
+        .token(token.token().expose_secret())
+        .build()
+        .unwrap();
+    let err = with_token.get_oci_auth(&identity).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(
+        err.as_api().map(|e| e.message()),
+        Some("No identity access token found")
+    );
+}

@@ -289,3 +289,27 @@ fn identity_ids_must_be_uuids() {
         .unwrap_err();
     assert_eq!(err.field(), "identityId");
 }
+
+/// The server's schema types `accessTokenTrustedIps` as an optional array, not a nullable
+/// one: `null` is a 422 there, so it is refused here, on attach and update alike; absent
+/// stays "not given" (update) or the default (attach).
+#[test]
+fn null_trusted_ips_are_refused_as_the_server_refuses_them() {
+    let wire = json!({"tenancyOcid": "ocid1.tenancy.oc1..aaaa", "accessTokenTrustedIps": null});
+    let update = serde_json::from_value::<UpdateOciAuth>(wire.clone()).unwrap_err();
+    assert!(
+        update.to_string().contains("accessTokenTrustedIps"),
+        "{update}"
+    );
+    let attach = serde_json::from_value::<AttachOciAuth>(wire).unwrap_err();
+    assert!(
+        attach.to_string().contains("accessTokenTrustedIps"),
+        "{attach}"
+    );
+
+    let absent = json!({"tenancyOcid": "ocid1.tenancy.oc1..aaaa"});
+    let update: UpdateOciAuth = serde_json::from_value(absent.clone()).unwrap();
+    assert!(update.access_token_trusted_ips().is_none());
+    let attach: AttachOciAuth = serde_json::from_value(absent).unwrap();
+    assert_eq!(attach.access_token_trusted_ips().len(), 2);
+}

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-use super::trusted_ip::{parse_trusted_ips, wire_list};
+use super::numbers::ATTACH_MIN_MAX_TTL;
+use super::trusted_ip::{DEFAULT_TRUSTED_IPS, parse_trusted_ips, wire_list};
 use super::validation::Kind;
 use super::wire::RequestWire;
 use super::{
@@ -145,7 +146,7 @@ impl AttachOciAuthBuilder {
             .flatten();
         let access_token_trusted_ips = match self.access_token_trusted_ips {
             Some(ips) => parse_trusted_ips(ips)?,
-            None => vec![TrustedIp::ANY_V4, TrustedIp::ANY_V6],
+            None => DEFAULT_TRUSTED_IPS.to_vec(),
         };
         let access_token_ttl = self
             .access_token_ttl
@@ -153,11 +154,11 @@ impl AttachOciAuthBuilder {
             .transpose()?
             .unwrap_or(AccessTokenTtl::DEFAULT);
         let access_token_max_ttl = match self.access_token_max_ttl {
-            Some(0) => {
+            Some(s) if s < u64::from(ATTACH_MIN_MAX_TTL) => {
                 return Err(ValidationError::new(
                     "accessTokenMaxTTL",
                     format!(
-                        "must be from 1 to {} seconds on attach, got 0",
+                        "must be from {ATTACH_MIN_MAX_TTL} to {} seconds on attach, got {s}",
                         AccessTokenTtl::MAX.get()
                     ),
                 )
@@ -170,7 +171,7 @@ impl AttachOciAuthBuilder {
             .access_token_num_uses_limit
             .map(NumUsesLimit::new)
             .transpose()?
-            .unwrap_or_default();
+            .unwrap_or(NumUsesLimit::DEFAULT);
         check_ttl_within_max(Some(access_token_ttl), Some(access_token_max_ttl), false)?;
         Ok(AttachOciAuth {
             tenancy_ocid,

@@ -31,8 +31,10 @@ pub use usernames::AllowedUsernames;
 pub use validation::ValidationError;
 
 #[cfg(feature = "testing")]
-pub(crate) use numbers::ttl_exceeds_max;
+pub(crate) use numbers::{ATTACH_MIN_MAX_TTL, as_javascript_number, ttl_exceeds_max};
 pub(crate) use numbers::{check_ttl_against_stored, check_ttl_within_max};
+#[cfg(feature = "testing")]
+pub(crate) use trusted_ip::{DEFAULT_TRUSTED_IPS, MIN_TRUSTED_IPS, is_free_plan_range};
 pub(crate) use usernames::parse_allowed_usernames;
 #[cfg(feature = "testing")]
 pub(crate) use validation::{Kind, js_trim};

@@ -22,6 +22,9 @@ impl AccessTokenTtl {
     pub const MAX: Self = Self(315_360_000);
     /// The default TTL and max TTL of attach: 2592000 s (30 days).
     pub const DEFAULT: Self = Self(2_592_000);
+    /// The smallest lifetime: 0 (for the TTL, "the max TTL"; for the max TTL on update,
+    /// unlimited).
+    pub const MIN: Self = Self(0);
 
     /// Validates a TTL in seconds for `accessTokenTTL`.
     ///
@@ -78,6 +81,8 @@ pub struct NumUsesLimit(u64);
 impl NumUsesLimit {
     /// No limit: 0.
     pub const UNLIMITED: Self = Self(0);
+    /// Attach's default: [`UNLIMITED`](Self::UNLIMITED).
+    pub const DEFAULT: Self = Self::UNLIMITED;
     /// 2^53 − 1, the largest integer a JSON number carries exactly.
     pub const MAX: Self = Self((1 << 53) - 1);
 
@@ -102,6 +107,16 @@ impl NumUsesLimit {
     }
 }
 
+/// Attach's `accessTokenMaxTTL` is at least 1 (zod `.min(1)`); update's may be 0.
+pub(crate) const ATTACH_MIN_MAX_TTL: u32 = 1;
+
+/// How the server reads a JSON integer: as a JavaScript number, so one beyond 2^53 is
+/// rounded to the nearest double before it is checked and stored.
+#[cfg(feature = "testing")]
+pub(crate) fn as_javascript_number(n: u64) -> u64 {
+    n as f64 as u64
+}
+
 /// The request-body rule: TTL ≤ max TTL. On update (`zero_means_unset`) it applies only when
 /// both are given and non-zero; on attach always.
 pub(crate) fn check_ttl_within_max(
@@ -119,8 +134,10 @@ pub(crate) fn check_ttl_within_max(
 
 /// The comparison behind [`check_ttl_within_max`], on raw numbers: on update a zero on
 /// either side means "not given" and nothing is compared.
-pub(crate) fn ttl_exceeds_max(ttl: u64, max: u64, zero_means_unset: bool) -> bool {
-    if zero_means_unset && (ttl == 0 || max == 0) {
+/// Numbers are JavaScript's, as the server compares them (the fake passes values that
+/// failed their own checks, e.g. `-1` or `1.5`).
+pub(crate) fn ttl_exceeds_max(ttl: f64, max: f64, zero_means_unset: bool) -> bool {
+    if zero_means_unset && (ttl == 0.0 || max == 0.0) {
         return false;
     }
     ttl > max

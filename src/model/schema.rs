@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
+use super::numbers::ATTACH_MIN_MAX_TTL;
+use super::trusted_ip::{DEFAULT_TRUSTED_IPS, MIN_TRUSTED_IPS};
 use super::{
     AccessTokenTtl, AllowedUsernames, AttachOciAuth, IdentityId, NumUsesLimit, TenancyOcid,
     TrustedIp, UpdateOciAuth, tenancy, usernames,
@@ -84,7 +86,7 @@ fn seconds(min: u32, description: &str) -> Schema {
 fn num_uses() -> Schema {
     json_schema!({
         "type": "integer",
-        "minimum": 0,
+        "minimum": NumUsesLimit::UNLIMITED.get(),
         "maximum": NumUsesLimit::MAX.get(),
         "description": "How many times a token may be used; 0 is unlimited."
     })
@@ -93,7 +95,7 @@ fn num_uses() -> Schema {
 fn trusted_ips(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "array",
-        "minItems": 1,
+        "minItems": MIN_TRUSTED_IPS,
         "items": generator.subschema_for::<TrustedIp>(),
         "description": "The IPs or CIDR ranges that access tokens can be used from."
     })
@@ -114,8 +116,11 @@ impl JsonSchema for UpdateOciAuth {
                 "tenancyOcid": generator.subschema_for::<TenancyOcid>(),
                 "allowedUsernames": generator.subschema_for::<AllowedUsernames>(),
                 "accessTokenTrustedIps": trusted_ips(generator),
-                "accessTokenTTL": seconds(0, "Access-token lifetime in seconds."),
-                "accessTokenMaxTTL": seconds(0, "Maximum access-token lifetime in seconds; 0 is unlimited."),
+                "accessTokenTTL": seconds(AccessTokenTtl::MIN.get(), "Access-token lifetime in seconds."),
+                "accessTokenMaxTTL": seconds(
+                    AccessTokenTtl::MIN.get(),
+                    "Maximum access-token lifetime in seconds; 0 is unlimited."
+                ),
                 "accessTokenNumUsesLimit": num_uses()
             }
         })
@@ -129,16 +134,23 @@ impl JsonSchema for AttachOciAuth {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let mut ips = trusted_ips(generator);
-        ips.insert(
-            "default".into(),
-            serde_json::json!([{"ipAddress": "0.0.0.0/0"}, {"ipAddress": "::/0"}]),
+        let default_ips = DEFAULT_TRUSTED_IPS
+            .iter()
+            .map(|ip| serde_json::json!({"ipAddress": ip.to_string()}))
+            .collect();
+        ips.insert("default".into(), serde_json::Value::Array(default_ips));
+        let mut ttl = seconds(
+            AccessTokenTtl::MIN.get(),
+            "Access-token lifetime in seconds.",
         );
-        let mut ttl = seconds(0, "Access-token lifetime in seconds.");
         ttl.insert("default".into(), AccessTokenTtl::DEFAULT.get().into());
-        let mut max = seconds(1, "Maximum access-token lifetime in seconds.");
+        let mut max = seconds(
+            ATTACH_MIN_MAX_TTL,
+            "Maximum access-token lifetime in seconds.",
+        );
         max.insert("default".into(), AccessTokenTtl::DEFAULT.get().into());
         let mut uses = num_uses();
-        uses.insert("default".into(), 0.into());
+        uses.insert("default".into(), NumUsesLimit::DEFAULT.get().into());
         json_schema!({
             "type": "object",
             "description": "The body of Attach OCI Auth.",

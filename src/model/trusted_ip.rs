@@ -83,7 +83,7 @@ impl TrustedIp {
 
     /// Whether this is one of the two "anywhere" ranges that every plan allows.
     pub fn is_allowed_on_free_plan(&self) -> bool {
-        *self == Self::ANY_V4 || *self == Self::ANY_V6
+        is_free_plan_range(&self.to_string())
     }
 
     /// The family, as the server names it in answers: `ipv4` or `ipv6`.
@@ -134,6 +134,21 @@ impl fmt::Display for TrustedIp {
 
 string_newtype_impls!(TrustedIp);
 
+/// The ranges every plan allows, as the server compares them: the trimmed `ipAddress` text
+/// itself, before it is parsed (`::0/0` is the same range as `::/0` but needs a paid plan).
+pub(crate) const FREE_PLAN_RANGES: [&str; 2] = ["0.0.0.0/0", "::/0"];
+
+/// The server's plan check on one trimmed `ipAddress` text.
+pub(crate) fn is_free_plan_range(ip_address: &str) -> bool {
+    FREE_PLAN_RANGES.contains(&ip_address)
+}
+
+/// Attach's default `accessTokenTrustedIps`: anywhere, over IPv4 and IPv6.
+pub(crate) const DEFAULT_TRUSTED_IPS: [TrustedIp; 2] = [TrustedIp::ANY_V4, TrustedIp::ANY_V6];
+
+/// The fewest entries `accessTokenTrustedIps` may hold when given (zod `.min(1)`).
+pub(crate) const MIN_TRUSTED_IPS: usize = 1;
+
 /// Validates a request's `accessTokenTrustedIps`: at least one entry, each valid.
 pub(crate) fn parse_trusted_ips<I, S>(values: I) -> Result<Vec<TrustedIp>, ValidationError>
 where
@@ -152,7 +167,7 @@ where
 }
 
 pub(crate) fn check_trusted_ips_not_empty(ips: &[TrustedIp]) -> Result<(), ValidationError> {
-    if ips.is_empty() {
+    if ips.len() < MIN_TRUSTED_IPS {
         return Err(ValidationError::new(
             "accessTokenTrustedIps",
             "must hold at least one address or range; use 0.0.0.0/0 and ::/0 for anywhere",

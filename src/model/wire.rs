@@ -89,6 +89,7 @@ pub(crate) struct RequestWire {
     pub(crate) tenancy_ocid: Option<String>,
     #[serde(default)]
     pub(crate) allowed_usernames: Option<String>,
+    #[serde(default, deserialize_with = "list_not_null")]
     pub(crate) access_token_trusted_ips: Option<Vec<super::trusted_ip::wire_list::RawEntry>>,
     #[serde(rename = "accessTokenTTL", default, deserialize_with = "present")]
     access_token_ttl: Option<Value>,
@@ -96,6 +97,19 @@ pub(crate) struct RequestWire {
     access_token_max_ttl: Option<Value>,
     #[serde(default, deserialize_with = "present")]
     access_token_num_uses_limit: Option<Value>,
+}
+
+/// `accessTokenTrustedIps` as zod reads it: absent is "not given", but `null` is refused
+/// (422 "Expected array, received null"), unlike `allowedUsernames`, which is nullable.
+fn list_not_null<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<super::trusted_ip::wire_list::RawEntry>>, D::Error> {
+    Option::<Vec<_>>::deserialize(d)?.map(Some).ok_or_else(|| {
+        serde::de::Error::custom(ValidationError::new(
+            "accessTokenTrustedIps",
+            "must be an array of {\"ipAddress\": …} entries, got null; omit the field instead",
+        ))
+    })
 }
 
 /// TTL, max TTL and use limit, as read from the wire.

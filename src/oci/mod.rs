@@ -292,15 +292,54 @@ impl AccessToken {
     }
 }
 
-/// Checks a login's signed headers as OCI would on the replayed request: the signature
-/// over the listed headers with a registered key of `user_ocid`, and a date within five
-/// minutes. Used by the fake server.
+/// The user OCID in the `keyId` of an `Authorization: Signature …` value, read as strictly as
+/// Infisical PR #8215 reads it (`identity-oci-auth-fns.ts`, `getOciSignerUserOcid`): the
+/// scheme word `Signature` in any case, then `name="value"` pairs split on `,` (whitespace
+/// around them allowed, names in any case, none twice), and a keyId of exactly three
+/// non-empty `/`-separated parts. `None` when any of that fails. Used by the fake server.
 #[cfg(feature = "testing")]
-pub(crate) fn verify_replayed_request(
+pub(crate) fn signer_user_ocid(authorization: &str) -> Option<&str> {
+    const SCHEME: &str = "signature ";
+    let header = authorization.trim();
+    let scheme = header.get(..SCHEME.len())?;
+    if !scheme.eq_ignore_ascii_case(SCHEME) {
+        return None;
+    }
+    let mut params: Vec<(String, &str)> = Vec::new();
+    for raw in header[SCHEME.len()..].split(',') {
+        let (name, value) = raw.trim().split_once('=')?;
+        let name = name.trim_end();
+        let value = value.trim_start();
+        let value = value.strip_prefix('"')?.strip_suffix('"')?;
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphabetic()) || value.contains('"')
+        {
+            return None;
+        }
+        let name = name.to_ascii_lowercase();
+        if params.iter().any(|(n, _)| *n == name) {
+            return None;
+        }
+        params.push((name, value));
+    }
+    let key_id = params.iter().find(|(n, _)| n == "keyid")?.1;
+    let mut segments = key_id.split('/');
+    let (tenancy, user, fingerprint) = (segments.next()?, segments.next()?, segments.next()?);
+    if segments.next().is_some() || tenancy.is_empty() || user.is_empty() || fingerprint.is_empty()
+    {
+        return None;
+    }
+    Some(user)
+}
+
+/// Checks a login's signed headers as OCI would on the replayed request: the signature
+/// over the listed headers with a registered key of the signer named in the keyId (looked
+/// up by `keys_of`, by user OCID), and a date within five minutes. Like OCI, it does not
+/// require the signer to be the user asked for. Used by the fake server.
+#[cfg(feature = "testing")]
+pub(crate) fn verify_replayed_request<'k>(
     headers: &serde_json::Value,
     path: &str,
-    user_ocid: &str,
-    keys: &[(String, Vec<u8>)],
+    keys_of: impl Fn(&str) -> Option<&'k [(String, Vec<u8>)]>,
 ) -> Result<(), String> {
     let header = |name: &str| headers.get(name).and_then(serde_json::Value::as_str);
     let params = header("authorization")
@@ -314,10 +353,8 @@ pub(crate) fn verify_replayed_request(
         key_id.next().unwrap_or_default(),
         key_id.next().unwrap_or_default(),
     );
-    if user != user_ocid {
-        return Err("key id names another user".into());
-    }
-    let (_, der) = keys
+    let (_, der) = keys_of(user)
+        .ok_or("unknown signer")?
         .iter()
         .find(|(f, _)| f == fingerprint)
         .ok_or("unknown key fingerprint")?;

@@ -9,9 +9,20 @@ use super::server::Answer;
 use super::server::{Shared, error, lock};
 use super::zod::{Issues, type_name};
 
-pub(super) fn login(shared: &Shared, body: &Value) -> Answer {
-    let require_x_date = lock(shared).require_x_date;
+/// The login route; `body` is `None` when no body was read.
+pub(super) fn login(shared: &Shared, body: Option<&Value>) -> Answer {
+    let (require_x_date, strict_signer) = {
+        let state = lock(shared);
+        (state.require_x_date, state.strict_signer)
+    };
     let mut issues = Issues::default();
+    let Some(body) = body.filter(|b| b.is_object()) else {
+        issues.wrong_type(json!([]), "object", type_name(body));
+        return match issues.into_result(()) {
+            Err(refusal) => super::server::refused(refusal),
+            Ok(()) => super::server::something_went_wrong("InternalServerError"),
+        };
+    };
     let field = |name: &str| body.get(name);
     for name in ["identityId", "userOcid"] {
         if !matches!(field(name), Some(Value::String(_))) {
@@ -44,6 +55,12 @@ pub(super) fn login(shared: &Shared, body: &Value) -> Answer {
             }
         }
         other => issues.wrong_type(json!(["headers"]), "object", type_name(other)),
+    }
+    // upstream router: `organizationSlug: slugSchema().optional()`; only its type is
+    // checked here (the slug pattern is not reproduced).
+    match field("organizationSlug") {
+        None | Some(Value::String(_)) => {}
+        other => issues.wrong_type(json!(["organizationSlug"]), "string", type_name(other)),
     }
     if let Err(refusal) = issues.into_result(()) {
         return super::server::refused(refusal);
@@ -80,12 +97,38 @@ pub(super) fn login(shared: &Shared, body: &Value) -> Answer {
             "Invalid OCI host format. Expected format: identity.<region>.oraclecloud.com",
         );
     }
+    // Infisical PR #8215 (DESIGN "Upcoming"): the signer named in the keyId must be the
+    // user being logged in. The statuses are the PR's; the messages are the fake's own.
+    if strict_signer {
+        let authorization = headers
+            .get("authorization")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match crate::oci::signer_user_ocid(authorization) {
+            None => {
+                return error(
+                    400,
+                    "BadRequest",
+                    "Invalid OCI signature: expected an OCI user API key signature",
+                );
+            }
+            Some(signer) if signer != user_ocid => {
+                return error(
+                    401,
+                    "UnauthorizedError",
+                    "Access denied: the OCI request is not signed by the user being logged in.",
+                );
+            }
+            Some(_) => {}
+        }
+    }
     // The server replays the signed request to OCI; any refusal there is a 500.
     let Some(user) = state.oci_users.get(&user_ocid).cloned() else {
         return error(500, "InternalServerError", "Something went wrong");
     };
     let path = format!("/20160918/users/{user_ocid}");
-    if crate::oci::verify_replayed_request(&headers, &path, &user_ocid, &user.keys).is_err() {
+    let keys_of = |signer: &str| state.oci_users.get(signer).map(|u| u.keys.as_slice());
+    if crate::oci::verify_replayed_request(&headers, &path, keys_of).is_err() {
         return error(500, "InternalServerError", "Something went wrong");
     }
     if user.tenancy_ocid != config.tenancy_ocid {
@@ -95,8 +138,13 @@ pub(super) fn login(shared: &Shared, body: &Value) -> Answer {
             "Access denied: OCI account isn't part of tenancy.",
         );
     }
-    if let Some(allowed) = &config.allowed_usernames
-        && !allowed.split(',').any(|n| n.trim() == user.name)
+    // The stored list is the model's normalised form, so the model's comparison is the
+    // server's `split(",").some(name.trim() === user.name)`.
+    if let Some(allowed) = config
+        .allowed_usernames
+        .as_deref()
+        .and_then(|list| crate::model::AllowedUsernames::new(list).ok())
+        && !allowed.allows(&user.name)
     {
         return error(
             401,
@@ -110,6 +158,7 @@ pub(super) fn login(shared: &Shared, body: &Value) -> Answer {
         super::state::Token {
             expires_at: super::state::expiry(config.access_token_ttl),
             uses_limit: config.access_token_num_uses_limit,
+            from_oci_login: true,
             ..super::state::Token::new(super::state::Principal::Identity(id))
         },
     );

@@ -29,11 +29,22 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Differences from a real server, on purpose: one organization; tokens are opaque strings,
-//! not JWTs; the instance-admin token may do everything, a token issued by OCI login acts with
-//! a member role (it may read and update, not revoke), and [`FakeInfisical::token_without_access`]
-//! may do nothing; OCI replay failures (unknown user, bad signature, stale date) answer 500 as
-//! the real server does when Oracle refuses the request.
+//! It answers as the real server does where a client can tell: the `Authorization` header as
+//! Infisical reads it (any scheme word, empty and `st.` service tokens), expired (403
+//! `TokenError`), revoked and spent (401) tokens, the permission errors of each [`Role`],
+//! trailing slashes, fastify's route-404 body, its body parsing (JSON with BOM, plain text,
+//! forms, the 1 MiB limit, prototype keys, DELETE bodies, no content type), the database's
+//! error names, JavaScript number rounding, and answers with the server's key order and
+//! millisecond timestamps. Every behaviour cites its source in the code.
+//!
+//! Differences from a real server, on purpose: one organization (upstream's sub-organization
+//! scoping of login tokens is not modelled); tokens are opaque strings, not JWTs, and expire
+//! on tokio's clock (pause it in tests to move time); the admin token acts as an
+//! organization admin; there are no service tokens, API keys or project identities; a
+//! token's trusted IPs are not checked against the caller's address; OCI replay failures
+//! (unknown user, bad signature, stale date) answer 500 as the real server does when Oracle
+//! refuses the request. Login checks the signer as Infisical PR #8215 will (on by default,
+//! see [`FakeInfisical::strict_signer_check`]).
 
 mod login;
 mod server;
@@ -49,6 +60,86 @@ use uuid::Uuid;
 use crate::client::ClientBuilder;
 use crate::model::{IdentityId, IdentityOciAuth};
 use state::{Identity, OciUser, Principal, State, Token};
+
+/// The organization role of a machine identity, which its access tokens act with.
+///
+/// The permissions on identities are Infisical's built-in roles': an admin may do
+/// everything, a member may read, attach, update and delete but not revoke an auth method
+/// (`revoke-auth`, checked as a privilege boundary), and no-access may do nothing.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use infisical_oci_auth::testing::{FakeInfisical, Role};
+/// use infisical_oci_auth::{AttachOciAuth, Client};
+///
+/// let fake = FakeInfisical::start().await?;
+/// let identity = fake.create_identity();
+/// let admin = fake.client_builder().build()?;
+/// admin.attach_oci_auth(&identity, &AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa").build()?).await?;
+///
+/// let reader = fake.create_identity_with_role(Role::NoAccess);
+/// let client = Client::builder().base_url(fake.base_url()).token(fake.identity_token(&reader)).build()?;
+/// let err = client.get_oci_auth(&identity).await.unwrap_err();
+/// assert_eq!(err.as_api().map(|e| e.message()), Some("You are not allowed to read on identity"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// The built-in `admin` role: every action.
+    Admin,
+    /// The built-in `member` role: read, create, edit and delete identities' auth methods,
+    /// not `revoke-auth`.
+    Member,
+    /// The built-in `no-access` role: nothing.
+    NoAccess,
+}
+
+impl Role {
+    /// Whether the role may `action` (CASL action name) on the `identity` subject.
+    fn may(self, action: &str) -> bool {
+        match self {
+            Role::Admin => true,
+            Role::Member => matches!(action, "read" | "create" | "edit" | "delete"),
+            Role::NoAccess => false,
+        }
+    }
+}
+
+/// Lifetime and use limit of a token made with [`FakeInfisical::identity_token_with`].
+///
+/// ```
+/// use std::time::Duration;
+/// use infisical_oci_auth::testing::TokenOptions;
+///
+/// let options = TokenOptions::new().expires_in(Duration::from_secs(60)).uses_limit(3);
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenOptions {
+    expires_in: Option<Duration>,
+    uses_limit: u64,
+}
+
+impl TokenOptions {
+    /// No expiry, no use limit.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The token expires this long from now, on tokio's clock (403 `TokenError` after).
+    pub fn expires_in(mut self, lifetime: Duration) -> Self {
+        self.expires_in = Some(lifetime);
+        self
+    }
+
+    /// The token may be used this many times (401 after); 0 is unlimited.
+    pub fn uses_limit(mut self, uses: u64) -> Self {
+        self.uses_limit = uses;
+        self
+    }
+}
 
 /// A fake Infisical server on `127.0.0.1`, stopped when dropped.
 pub struct FakeInfisical {
@@ -129,7 +220,10 @@ impl FakeInfisical {
     /// When no loopback port can be bound.
     pub async fn start() -> std::io::Result<Self> {
         let admin_token = format!("fake-admin-{}", Uuid::new_v4().simple());
-        let mut state = State::default();
+        let mut state = State {
+            strict_signer: true,
+            ..State::default()
+        };
         state
             .tokens
             .insert(admin_token.clone(), Token::new(Principal::Admin));
@@ -172,30 +266,72 @@ impl FakeInfisical {
             .token(self.admin_token.clone())
     }
 
-    /// Creates a machine identity (without OCI Auth) and returns its ID.
+    /// Creates a machine identity with the [`Role::Member`] role (without OCI Auth) and
+    /// returns its ID.
     pub fn create_identity(&self) -> IdentityId {
-        let id = Uuid::new_v4();
-        server::lock(&self.shared)
-            .identities
-            .insert(id, Identity::new());
-        IdentityId::from(id)
+        self.create_identity_with_role(Role::Member)
     }
 
-    /// Creates a machine identity with the given ID (without OCI Auth), e.g. to replay
-    /// recorded requests.
+    /// Creates a machine identity with `role` (without OCI Auth) and returns its ID.
+    pub fn create_identity_with_role(&self, role: Role) -> IdentityId {
+        let id = IdentityId::from(Uuid::new_v4());
+        self.create_identity_with_id_and_role(id, role);
+        id
+    }
+
+    /// Creates a member machine identity with the given ID (without OCI Auth), e.g. to
+    /// replay recorded requests.
     pub fn create_identity_with_id(&self, id: IdentityId) {
-        server::lock(&self.shared)
-            .identities
-            .insert(*id.as_uuid(), Identity::new());
+        self.create_identity_with_id_and_role(id, Role::Member);
     }
 
-    /// A token like the one OCI login issues to `identity`: member role (it may read and
-    /// update OCI Auth, not revoke it), no expiry, no use limit.
+    fn create_identity_with_id_and_role(&self, id: IdentityId, role: Role) {
+        server::lock(&self.shared)
+            .identities
+            .insert(*id.as_uuid(), Identity::new(role));
+    }
+
+    /// Changes the role of `identity`; its tokens act with the new role from their next
+    /// request. Returns whether the fake knew the identity.
+    pub fn set_role(&self, identity: &IdentityId, role: Role) -> bool {
+        server::lock(&self.shared)
+            .identities
+            .get_mut(identity.as_uuid())
+            .map(|i| i.role = role)
+            .is_some()
+    }
+
+    /// An access token of `identity`, acting with its role: no expiry, no use limit.
     pub fn identity_token(&self, identity: &IdentityId) -> String {
+        self.identity_token_with(identity, TokenOptions::new())
+    }
+
+    /// An access token of `identity` with a lifetime and use limit.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use infisical_oci_auth::testing::{FakeInfisical, TokenOptions};
+    ///
+    /// let fake = FakeInfisical::start().await?;
+    /// let identity = fake.create_identity();
+    /// let token = fake.identity_token_with(&identity, TokenOptions::new().uses_limit(1));
+    /// let client = infisical_oci_auth::Client::builder().base_url(fake.base_url()).token(token).build()?;
+    /// let first = client.get_oci_auth(&identity).await.unwrap_err(); // no OCI Auth yet: 400
+    /// assert_eq!(first.status().map(|s| s.as_u16()), Some(400));
+    /// let second = client.get_oci_auth(&identity).await.unwrap_err(); // use limit spent: 401
+    /// assert_eq!(second.status().map(|s| s.as_u16()), Some(401));
+    /// # Ok(()) }
+    /// ```
+    pub fn identity_token_with(&self, identity: &IdentityId, options: TokenOptions) -> String {
         let token = format!("fake-oci-{}", Uuid::new_v4().simple());
         server::lock(&self.shared).tokens.insert(
             token.clone(),
-            Token::new(Principal::Identity(*identity.as_uuid())),
+            Token {
+                expires_at: options.expires_in.map(|d| tokio::time::Instant::now() + d),
+                uses_limit: options.uses_limit,
+                ..Token::new(Principal::Identity(*identity.as_uuid()))
+            },
         );
         token
     }
@@ -254,13 +390,11 @@ impl FakeInfisical {
         server::lock(&self.shared).login_tokens.clone()
     }
 
-    /// A valid token that has no permission on identities (answers 403 PermissionDenied).
+    /// A valid token that has no permission on identities (answers 403 PermissionDenied):
+    /// the token of a new identity with [`Role::NoAccess`].
     pub fn token_without_access(&self) -> String {
-        let token = format!("fake-noaccess-{}", Uuid::new_v4().simple());
-        server::lock(&self.shared)
-            .tokens
-            .insert(token.clone(), Token::new(Principal::NoAccess));
-        token
+        let identity = self.create_identity_with_role(Role::NoAccess);
+        self.identity_token(&identity)
     }
 
     /// The OCI Auth configuration of `identity` as stored, if any.
@@ -281,6 +415,14 @@ impl FakeInfisical {
     /// alone. Default: newer servers' behaviour (either is accepted).
     pub fn require_x_date(&self, required: bool) {
         server::lock(&self.shared).require_x_date = required;
+    }
+
+    /// Whether login checks the signer as Infisical PR #8215 does: the `Authorization`
+    /// header parsed strictly (400 when malformed) and the keyId's user equal to `userOcid`
+    /// (401 otherwise). On by default; this crate's signer passes it. Off, login accepts a
+    /// request signed by any registered user, as OCI itself does.
+    pub fn strict_signer_check(&self, strict: bool) {
+        server::lock(&self.shared).strict_signer = strict;
     }
 
     /// Registers an OCI user that login requests may be signed by: its OCID, tenancy,

@@ -10,14 +10,12 @@ use uuid::Uuid;
 
 use crate::model::IdentityOciAuth;
 
-/// What a bearer token may do.
+/// Who a bearer token acts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Principal {
-    /// The instance administrator: everything.
+    /// A user with the organization's admin role (the fake's admin token).
     Admin,
-    /// A valid token without permissions on identities (403 PermissionDenied).
-    NoAccess,
-    /// A token issued by OCI login to this identity (member role).
+    /// A machine identity, with the role it holds in the organization.
     Identity(Uuid),
 }
 
@@ -31,6 +29,8 @@ pub(super) struct Token {
     pub(super) uses: u64,
     /// Revoked (or its use limit spent): refused with 401.
     pub(super) revoked: bool,
+    /// Issued by OCI login: revoking the identity's OCI Auth revokes it.
+    pub(super) from_oci_login: bool,
 }
 
 impl Token {
@@ -41,12 +41,14 @@ impl Token {
             uses_limit: 0,
             uses: 0,
             revoked: false,
+            from_oci_login: false,
         }
     }
 }
 
 #[derive(Debug, Clone)]
 pub(super) struct Identity {
+    pub(super) role: super::Role,
     pub(super) oci_auth: Option<IdentityOciAuth>,
 }
 
@@ -68,6 +70,8 @@ pub(super) struct State {
     pub(super) oci_users: HashMap<String, OciUser>,
     pub(super) paid_plan: bool,
     pub(super) require_x_date: bool,
+    /// Infisical PR #8215's signer check at login.
+    pub(super) strict_signer: bool,
     pub(super) faults: VecDeque<super::Fault>,
     pub(super) log: Vec<super::ReceivedRequest>,
 }

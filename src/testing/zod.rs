@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::model::{
-    AccessTokenTtl, Kind, TenancyOcid, js_trim, parse_allowed_usernames, ttl_exceeds_max,
-    whole_number,
+    ATTACH_MIN_MAX_TTL, AccessTokenTtl, Kind, MIN_TRUSTED_IPS, NumUsesLimit, TenancyOcid,
+    as_javascript_number, js_trim, parse_allowed_usernames, ttl_exceeds_max, whole_number,
 };
 
 const TENANCY_FORMAT: &str = "Invalid Tenancy OCID format. Must start with ocid1.tenancy.oc1.";
@@ -32,11 +32,13 @@ pub(super) enum Refusal {
     ServerError,
 }
 
-/// Collects zod issues; a "fatal" one (wrong type, missing) stops the object refinements.
+/// Collects zod issues, each with its keys in the order zod writes them (transcripts). A
+/// wrong type aborts the object, so its refinements do not run; a failed check (range,
+/// `.int()`, pattern) only marks it dirty, and they run over the values as given.
 #[derive(Default)]
 pub(super) struct Issues {
     list: Vec<Value>,
-    fatal: bool,
+    aborted: bool,
 }
 
 impl Issues {
@@ -50,7 +52,7 @@ impl Issues {
             "code": "invalid_type", "expected": expected, "received": received,
             "path": path, "message": message
         }));
-        self.fatal = true;
+        self.aborted = true;
     }
 
     pub(super) fn custom(&mut self, path: Value, message: &str) {
@@ -95,11 +97,11 @@ pub(super) fn type_name(v: Option<&Value>) -> &'static str {
     }
 }
 
-/// Reads an attach (`attach = true`) or update body.
-pub(super) fn body(raw: &Value, attach: bool) -> Result<Body, Refusal> {
+/// Reads an attach (`attach = true`) or update body; `None` when no body was read.
+pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
     let mut issues = Issues::default();
-    let Some(obj) = raw.as_object() else {
-        issues.wrong_type(json!([]), "object", type_name(Some(raw)));
+    let Some(obj) = raw.and_then(Value::as_object) else {
+        issues.wrong_type(json!([]), "object", type_name(raw));
         return issues.into_result(Body::default());
     };
     let mut body = Body::default();
@@ -146,12 +148,12 @@ pub(super) fn body(raw: &Value, attach: bool) -> Result<Body, Refusal> {
     match obj.get("accessTokenTrustedIps") {
         None => {}
         Some(Value::Array(entries)) => {
-            if entries.is_empty() {
+            if entries.len() < MIN_TRUSTED_IPS {
                 issues.too_small(
                     json!(["accessTokenTrustedIps"]),
                     "array",
-                    1,
-                    "Array must contain at least 1 element(s)".into(),
+                    MIN_TRUSTED_IPS as u64,
+                    format!("Array must contain at least {MIN_TRUSTED_IPS} element(s)"),
                 );
             }
             let mut ips = Vec::with_capacity(entries.len());
@@ -175,45 +177,57 @@ pub(super) fn body(raw: &Value, attach: bool) -> Result<Body, Refusal> {
         other => issues.wrong_type(json!(["accessTokenTrustedIps"]), "array", type_name(other)),
     }
 
+    let ttl_min = u64::from(AccessTokenTtl::MIN.get());
     let ttl_max = u64::from(AccessTokenTtl::MAX.get());
-    body.ttl = number(
+    let uses_min = NumUsesLimit::UNLIMITED.get();
+    let (ttl, seen_ttl) = number(
         obj.get("accessTokenTTL"),
         "accessTokenTTL",
-        0,
+        ttl_min,
         Some(ttl_max),
         &mut issues,
     )?;
-    let max_ttl_min = if attach { 1 } else { 0 };
+    body.ttl = ttl;
+    let mut seen_max_ttl = None;
+    // The route schemas list the fields in this order, and zod reports issues in it.
     let fields: [(&str, u64, Option<u64>); 2] = if attach {
         [
-            ("accessTokenMaxTTL", max_ttl_min, Some(ttl_max)),
-            ("accessTokenNumUsesLimit", 0, None),
+            (
+                "accessTokenMaxTTL",
+                ATTACH_MIN_MAX_TTL.into(),
+                Some(ttl_max),
+            ),
+            ("accessTokenNumUsesLimit", uses_min, None),
         ]
     } else {
         [
-            ("accessTokenNumUsesLimit", 0, None),
-            ("accessTokenMaxTTL", max_ttl_min, Some(ttl_max)),
+            ("accessTokenNumUsesLimit", uses_min, None),
+            ("accessTokenMaxTTL", ttl_min, Some(ttl_max)),
         ]
     };
     for (name, min, max) in fields {
-        let value = number(obj.get(name), name, min, max, &mut issues)?;
+        let (value, seen) = number(obj.get(name), name, min, max, &mut issues)?;
         if name == "accessTokenMaxTTL" {
             body.max_ttl = value;
+            seen_max_ttl = seen;
         } else {
             body.num_uses_limit = value;
         }
     }
 
-    if !issues.fatal {
-        let default = u64::from(AccessTokenTtl::DEFAULT.get());
+    // DESIGN "Attach": the refine compares the values as given, invalid ones included; a
+    // default stands in only for an absent field (transcript 50: max TTL 0 yields its own
+    // issue and the refine's).
+    if !issues.aborted {
+        let default = f64::from(AccessTokenTtl::DEFAULT.get());
         let exceeds = if attach {
             ttl_exceeds_max(
-                body.ttl.unwrap_or(default),
-                body.max_ttl.unwrap_or(default),
+                seen_ttl.unwrap_or(default),
+                seen_max_ttl.unwrap_or(default),
                 false,
             )
         } else {
-            matches!((body.ttl, body.max_ttl), (Some(t), Some(m)) if ttl_exceeds_max(t, m, true))
+            matches!((seen_ttl, seen_max_ttl), (Some(t), Some(m)) if ttl_exceeds_max(t, m, true))
         };
         if exceeds {
             issues.custom(
@@ -225,16 +239,30 @@ pub(super) fn body(raw: &Value, attach: bool) -> Result<Body, Refusal> {
     issues.into_result(body)
 }
 
-/// A `z.number().int().min(min).max(max)` field; the value is kept even when out of range,
-/// for the object refinement, as zod does.
+/// A `z.number().int().min(min).max(max)` field, read as a JavaScript number (an integer
+/// beyond 2^53 is rounded, DESIGN "Numbers"): the value to store when it is valid, and the
+/// number as given, valid or not, for the object's refine.
 fn number(
     value: Option<&Value>,
     name: &str,
     min: u64,
     max: Option<u64>,
     issues: &mut Issues,
+) -> Result<(Option<u64>, Option<f64>), Refusal> {
+    let Some(value) = value else {
+        return Ok((None, None));
+    };
+    let seen = value.as_f64();
+    number_checks(value, name, min, max, issues).map(|n| (n, seen))
+}
+
+fn number_checks(
+    value: &Value,
+    name: &str,
+    min: u64,
+    max: Option<u64>,
+    issues: &mut Issues,
 ) -> Result<Option<u64>, Refusal> {
-    let Some(value) = value else { return Ok(None) };
     let path = json!([name]);
     let below = |issues: &mut Issues| {
         issues.too_small(
@@ -244,7 +272,7 @@ fn number(
             format!("Number must be greater than or equal to {min}"),
         );
     };
-    match whole_number(name, value) {
+    match whole_number(name, value).map(as_javascript_number) {
         Ok(n) => {
             if n < min {
                 below(issues);
@@ -273,6 +301,15 @@ fn number(
                     }));
                 }
                 Kind::BelowMinimum => below(issues),
+                // Beyond u64 the database's bigint overflows where no maximum stops it.
+                Kind::AboveMaximum => match max {
+                    Some(max) => issues.too_big(
+                        path.clone(),
+                        max,
+                        format!("Number must be less than or equal to {max}"),
+                    ),
+                    None => return Err(Refusal::ServerError),
+                },
                 _ => return Err(Refusal::ServerError),
             }
             Ok(None)

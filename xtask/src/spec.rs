@@ -253,11 +253,30 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Sorted keys (serde_json's map is ordered), two-space indentation, final newline.
+/// Sorted keys, two-space indentation, final newline. Keys are sorted here rather than left
+/// to serde_json's map, which keeps insertion order when a crate in the same build enables
+/// its `preserve_order` feature (the library's `testing` feature does).
 pub(crate) fn render(v: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&sorted(v)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
