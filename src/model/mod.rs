@@ -39,4 +39,4 @@ pub(crate) use usernames::parse_allowed_usernames;
 #[cfg(feature = "testing")]
 pub(crate) use validation::{Kind, js_trim};
 #[cfg(feature = "testing")]
-pub(crate) use wire::whole_number;
+pub(crate) use wire::{whole_number, zod_type_name};

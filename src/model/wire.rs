@@ -38,16 +38,26 @@ pub(crate) fn whole_number(field: &str, value: &Value) -> Result<u64, Validation
                 Err(wrong(&n.to_string(), Kind::AboveMaximum))
             };
         }
-        Value::String(_) => "string",
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        other => zod_type_name(Some(other)),
     };
     Err(wrong(
         &format!("a value of type {received}"),
         Kind::WrongType(received),
     ))
+}
+
+/// The type of a JSON value as zod's `getParsedType` names it in `invalid_type` issues
+/// (`received`); an absent value is `undefined`.
+pub(crate) fn zod_type_name(v: Option<&Value>) -> &'static str {
+    match v {
+        None => "undefined",
+        Some(Value::Null) => "null",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Number(_)) => "number",
+        Some(Value::String(_)) => "string",
+        Some(Value::Array(_)) => "array",
+        Some(Value::Object(_)) => "object",
+    }
 }
 
 /// Reads an optional number field, validating it when present.

@@ -83,18 +83,9 @@ impl Issues {
     }
 }
 
-/// The JSON type name as zod reports it.
+/// The JSON type name as zod reports it (the model's).
 pub(super) fn type_name(v: Option<&Value>) -> &'static str {
-    match v {
-        None => "undefined",
-        Some(Value::Null) => "null",
-        Some(Value::Bool(_)) => "boolean",
-        Some(Value::Number(n)) if n.is_f64() => "float",
-        Some(Value::Number(_)) => "number",
-        Some(Value::String(_)) => "string",
-        Some(Value::Array(_)) => "array",
-        Some(Value::Object(_)) => "object",
-    }
+    crate::model::zod_type_name(v)
 }
 
 /// Reads an attach (`attach = true`) or update body; `None` when no body was read.
