@@ -132,3 +132,90 @@ proptest! {
         let _ = infisical_oci_auth::oci::PrivateKey::from_pem(&text, passphrase.as_deref());
     }
 }
+
+/// A fake of its own (faults injected above would answer these requests otherwise), on the
+/// shared runtime, with one identity that has OCI Auth.
+fn fake_for_requests() -> &'static (FakeInfisical, IdentityId) {
+    static FAKE: OnceLock<(FakeInfisical, IdentityId)> = OnceLock::new();
+    FAKE.get_or_init(|| {
+        let w = world();
+        w.runtime.block_on(async {
+            let fake = FakeInfisical::start().await.unwrap();
+            let identity = fake.create_identity();
+            fake.client_builder()
+                .build()
+                .unwrap()
+                .attach_oci_auth(
+                    &identity,
+                    &AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa")
+                        .build()
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            (fake, identity)
+        })
+    })
+}
+
+/// Writes one request byte for byte and returns the status line's code, if any.
+async fn raw_status(fake: &FakeInfisical, request: Vec<u8>) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = fake.base_url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    stream.write_all(&request).await.ok()?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.ok()?;
+    let text = String::from_utf8_lossy(&answer);
+    text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Whatever a test sends, the fake answers with one of the statuses the real server uses
+    /// (or hyper's 400 for a request that is not HTTP), and keeps answering.
+    #[test]
+    fn any_request_gets_an_answer_from_the_fake(
+        method in prop::sample::select(vec!["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD"]),
+        suffix in prop::sample::select(vec!["", "/", "%20", "%zz", "/x", "%00"]),
+        login in any::<bool>(),
+        authorization in prop::option::of(prop_oneof![
+            Just("Bearer ".to_owned()),
+            Just("Bearer st.".to_owned()),
+            "[ -~]{0,24}",
+        ]),
+        content_type in prop::option::of(prop::sample::select(vec![
+            "application/json", "text/plain", "application/x-www-form-urlencoded",
+            "application/json; charset=utf-8", "application/json;", "x/y", "",
+        ])),
+        body in body(),
+    ) {
+        let (fake, identity) = fake_for_requests();
+        let path = if login {
+            format!("/api/v1/auth/oci-auth/login{suffix}")
+        } else {
+            format!("/api/v1/auth/oci-auth/identities/{identity}{suffix}")
+        };
+        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        if let Some(a) = &authorization {
+            request.push_str(&format!("Authorization: {a}\r\n"));
+        }
+        if let Some(ct) = content_type {
+            request.push_str(&format!("Content-Type: {ct}\r\n"));
+        }
+        request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        let mut bytes = request.into_bytes();
+        bytes.extend_from_slice(&body);
+        let status = world().runtime.block_on(raw_status(fake, bytes));
+        prop_assert!(
+            matches!(status, Some(200 | 400 | 401 | 403 | 404 | 422 | 500)),
+            "{:?}", status
+        );
+        // The fake still answers a well-formed request.
+        let get = world().runtime.block_on(
+            fake.client_builder().build().unwrap().get_oci_auth(identity)
+        );
+        prop_assert!(get.is_ok() || get.as_ref().err().and_then(|e| e.status()).is_some());
+    }
+}
