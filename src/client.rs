@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
+#[cfg(feature = "oci")]
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -15,6 +16,7 @@ use crate::model::{
     AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth, UpdateOciAuthBuilder,
     check_ttl_against_stored,
 };
+#[cfg(feature = "oci")]
 use crate::oci::{self, AccessToken, Clock, OciCredentials, OciSession};
 use crate::operations::{self, Operation};
 use crate::retry::RetryPolicy;
@@ -68,6 +70,7 @@ struct Generated {
     /// Handed out by [`Client::raw`]: answers as the server sent them.
     raw: generated::Client,
     /// With [`ClientBuilder::oci_login`]: the token, kept fresh.
+    #[cfg(feature = "oci")]
     session: Option<Arc<OciSession>>,
     /// The fixed bearer token, for [`Client::access_token`].
     token: Option<SecretString>,
@@ -94,24 +97,31 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     max_response_bytes: usize,
     retry: RetryPolicy,
+    /// [`from_env`](Self::from_env) was called: `build` then insists on a credential.
+    from_env: bool,
+    #[cfg(feature = "oci")]
     oci_login: Option<(OciCredentials, IdentityId)>,
+    #[cfg(feature = "oci")]
     oci_organization_slug: Option<String>,
+    #[cfg(feature = "oci")]
     oci_clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+        let mut f = f.debug_struct("ClientBuilder");
+        f.field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("http_client", &self.http_client.is_some())
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
-            .field("oci_login", &self.oci_login)
-            .field("oci_organization_slug", &self.oci_organization_slug)
-            .finish()
+            .field("from_env", &self.from_env);
+        #[cfg(feature = "oci")]
+        f.field("oci_login", &self.oci_login)
+            .field("oci_organization_slug", &self.oci_organization_slug);
+        f.finish()
     }
 }
 
@@ -125,8 +135,12 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retry: RetryPolicy::default(),
+            from_env: false,
+            #[cfg(feature = "oci")]
             oci_login: None,
+            #[cfg(feature = "oci")]
             oci_organization_slug: None,
+            #[cfg(feature = "oci")]
             oci_clock: Arc::new(oci::SystemClock),
         }
     }
@@ -134,7 +148,7 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// The server: `https://us.infisical.com` (the default), [`EU_BASE_URL`], or a
-    /// self-hosted URL. A trailing `/` or `/api` is accepted and dropped.
+    /// self-hosted URL. A trailing `/`, `/api` or `/api/v1` is accepted and dropped.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -152,16 +166,27 @@ impl ClientBuilder {
     /// each request (it replaces the client's own), so that the operation's deadline holds;
     /// an answer the client got by following a redirect is refused.
     ///
-    /// For a self-hosted server with a private CA:
-    ///
     /// Start from [`http_client_builder`](crate::http_client_builder), which has this
-    /// crate's defaults and, with the `rustls` feature, makes sure TLS has a crypto provider
-    /// (a plain `reqwest::Client::builder()` panics without one):
+    /// crate's defaults and, with the `rustls` feature, a TLS setup of its own (a plain
+    /// `reqwest::Client::builder()` panics without a process-wide rustls provider). For a
+    /// self-hosted server with a private CA, give it a rustls configuration that trusts it
+    /// (`rustls` is re-exported):
     ///
     /// ```no_run
+    /// # #[cfg(feature = "rustls")]
     /// # fn run(pem: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
-    /// let ca = reqwest::Certificate::from_pem(pem)?;
-    /// let http = infisical_oci_auth::http_client_builder().tls_certs_merge([ca]).build()?;
+    /// use infisical_oci_auth::rustls::{self, pki_types::{CertificateDer, pem::PemObject}};
+    ///
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// roots.add(CertificateDer::from_pem_slice(pem)?)?;
+    /// let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    /// let tls = rustls::ClientConfig::builder_with_provider(provider)
+    ///     .with_safe_default_protocol_versions()?
+    ///     .with_root_certificates(roots)
+    ///     .with_no_client_auth();
+    /// let http = infisical_oci_auth::http_client_builder()
+    ///     .tls_backend_preconfigured(tls)
+    ///     .build()?;
     /// let client = infisical_oci_auth::Client::builder()
     ///     .base_url("https://infisical.internal")
     ///     .http_client(http)
@@ -226,16 +251,18 @@ impl ClientBuilder {
     ///     .build()?;
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "oci")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
     pub fn oci_login(mut self, credentials: OciCredentials, identity: IdentityId) -> Self {
         self.oci_login = Some((credentials, identity));
         self
     }
 
-    /// With [`oci_login`](Self::oci_login), the organization or sub-organization to log in
-    /// to (`organizationSlug`).
     /// With [`oci_login`](Self::oci_login), the wall clock that token expiry is judged on.
     /// Default: [`SystemClock`](crate::oci::SystemClock). For tests that act out a
     /// machine that slept (see [`Clock`]).
+    #[cfg(feature = "oci")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
     pub fn oci_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.oci_clock = clock;
         self
@@ -243,18 +270,28 @@ impl ClientBuilder {
 
     /// With [`oci_login`](Self::oci_login), the organization or sub-organization to log in
     /// to (`organizationSlug`).
+    #[cfg(feature = "oci")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
     pub fn oci_organization_slug(mut self, slug: impl Into<String>) -> Self {
         self.oci_organization_slug = Some(slug.into());
         self
     }
 
     /// Takes the base URL from `INFISICAL_API_URL` and the token from `INFISICAL_TOKEN`,
-    /// where they are set and not empty.
-    pub fn from_env(mut self) -> Self {
-        if let Some(url) = env_var("INFISICAL_API_URL") {
+    /// where they are set and not empty. [`build`](Self::build) then fails unless the client
+    /// has a credential: `INFISICAL_TOKEN`, [`token`](Self::token) or OCI login.
+    pub fn from_env(self) -> Self {
+        self.with_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) over any source of variables.
+    fn with_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        self.from_env = true;
+        if let Some(url) = var("INFISICAL_API_URL") {
             self = self.base_url(url);
         }
-        if let Some(token) = env_var("INFISICAL_TOKEN") {
+        if let Some(token) = var("INFISICAL_TOKEN") {
             self = self.token(token);
         }
         self
@@ -264,10 +301,25 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] for a base URL that is not an absolute `http`/`https` URL, a token
-    /// that cannot travel in an HTTP header, both a token and OCI login, or an HTTP client
-    /// that cannot be built.
+    /// that cannot travel in an HTTP header, both a token and OCI login, no credential at
+    /// all after [`from_env`](Self::from_env), or an HTTP client that cannot be built.
     pub fn build(self) -> Result<Client> {
         let base_url = normalize_base_url(&self.base_url)?;
+        #[cfg(feature = "oci")]
+        let logs_in = self.oci_login.is_some();
+        #[cfg(not(feature = "oci"))]
+        let logs_in = false;
+        if self.from_env && self.token.is_none() && !logs_in {
+            return Err(Error::Config {
+                reason: if cfg!(feature = "oci") {
+                    "no credential: set INFISICAL_TOKEN (or call ClientBuilder::token), or log \
+                     in with OCI through ClientBuilder::oci_login"
+                } else {
+                    "no credential: set INFISICAL_TOKEN (or call ClientBuilder::token)"
+                }
+                .into(),
+            });
+        }
         let token = self
             .token
             .as_ref()
@@ -300,6 +352,9 @@ impl ClientBuilder {
             request_timeout: self.timeout,
             given_client,
         };
+        #[cfg(not(feature = "oci"))]
+        let auth = token.map_or(Auth::None, Auth::Static);
+        #[cfg(feature = "oci")]
         let (auth, session) = match (token, self.oci_login) {
             (Some(_), Some(_)) => {
                 return Err(Error::Config {
@@ -336,15 +391,12 @@ impl ClientBuilder {
             generated: Arc::new(Generated {
                 typed: generated::Client::new_with_client(&base_url, http.clone(), shared),
                 raw: generated::Client::new_with_client(&base_url, http, raw),
+                #[cfg(feature = "oci")]
                 session,
                 token: self.token,
             }),
         })
     }
-}
-
-fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// A `reqwest::ClientBuilder` with this crate's defaults (user agent
@@ -357,9 +409,12 @@ fn env_var(name: &str) -> Option<String> {
 /// answer a client given to [`ClientBuilder::http_client`] got from another URL than the
 /// one requested is refused with [`Error::Transport`] all the same.
 ///
-/// With the `rustls` feature it first makes ring the process's rustls crypto provider, unless
-/// one is installed already: reqwest is built here without a provider of its own (to save
-/// build time), and panics when a client is built without one.
+/// With the `rustls` feature its TLS is set up here, per client: rustls with the ring
+/// provider and the platform's certificate verifier (as reqwest's own rustls setup), without
+/// installing a process-wide crypto provider. Because that configuration is complete,
+/// reqwest's own certificate settings (`tls_certs_merge` and the like) do not apply to it:
+/// for a private CA, build a `rustls::ClientConfig` and pass it with
+/// `tls_backend_preconfigured`.
 ///
 /// ```no_run
 /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -370,19 +425,37 @@ fn env_var(name: &str) -> Option<String> {
 /// # Ok(()) }
 /// ```
 pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder();
     #[cfg(feature = "rustls")]
-    {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-    reqwest::Client::builder()
+    let builder = match rustls_config() {
+        Some(config) => builder.tls_backend_preconfigured(config),
+        None => builder,
+    };
+    builder
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("infisical-oci-auth/", env!("CARGO_PKG_VERSION")))
         .timeout(DEFAULT_TIMEOUT)
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
 }
 
+/// rustls over ring with the platform verifier and HTTP/1.1 ALPN; `None` when the platform
+/// verifier cannot be set up (reqwest then reports the missing provider when building).
+#[cfg(feature = "rustls")]
+fn rustls_config() -> Option<rustls::ClientConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).ok()?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .ok()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Some(config)
+}
+
 /// Checks a base URL and brings it to the form the generated paths expect: no trailing
-/// `/` or `/api`.
+/// `/`, `/api` or `/api/v1`.
 fn normalize_base_url(raw: &str) -> Result<String> {
     let trimmed = raw.trim();
     let url = reqwest::Url::parse(trimmed).map_err(|e| Error::Config {
@@ -405,11 +478,16 @@ fn normalize_base_url(raw: &str) -> Result<String> {
             ),
         });
     }
-    let mut s = url.as_str().trim_end_matches('/').to_owned();
-    if let Some(stripped) = s.strip_suffix("/api") {
-        s = stripped.to_owned();
+    // The generated paths start with `/api/v1/`: a base URL copied with the API prefix
+    // (`…/api` or `…/api/v1`) names the same server.
+    let mut s = url.as_str().trim_end_matches('/');
+    for suffix in ["/api/v1", "/api"] {
+        if let Some(stripped) = s.strip_suffix(suffix) {
+            s = stripped;
+            break;
+        }
     }
-    Ok(s)
+    Ok(s.to_owned())
 }
 
 impl Client {
@@ -557,6 +635,8 @@ impl Client {
     /// [`Error::Api`]: 404 when the identity has no OCI Auth, 401 when the OCI user's
     /// tenancy or name is not allowed, 400 for a bad host, 500 when OCI refuses the
     /// signature. [`Error::Credentials`] when the key cannot sign.
+    #[cfg(feature = "oci")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
     pub async fn login(
         &self,
         credentials: &OciCredentials,
@@ -579,13 +659,12 @@ impl Client {
     /// when it is due). For calling other Infisical APIs with the same identity.
     ///
     /// ```no_run
-    /// use infisical_oci_auth::{Client, ExposeSecret, oci::OciCredentials};
+    /// use infisical_oci_auth::{Client, ExposeSecret};
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let identity = "6511e966-169d-4653-a191-c559fe230086".parse()?;
-    /// let client = Client::builder()
-    ///     .oci_login(OciCredentials::from_default_config()?, identity)
-    ///     .build()?;
+    /// // The same with `.oci_login(credentials, identity)` (feature `oci`): the token is
+    /// // the current login token.
+    /// let client = Client::builder().from_env().build()?;
     /// let token = client.access_token().await?;
     /// let secrets = client
     ///     .http_client()
@@ -606,20 +685,22 @@ impl Client {
         if let Some(token) = &self.generated.token {
             return Ok(token.clone());
         }
-        let Some(session) = &self.generated.session else {
-            return Err(Error::Config {
-                reason: "the client has no token: set ClientBuilder::token (or INFISICAL_TOKEN \
-                         with from_env) or ClientBuilder::oci_login"
-                    .into(),
-            });
+        let no_token = || Error::Config {
+            reason: "the client has no token: set ClientBuilder::token (or INFISICAL_TOKEN \
+                     with from_env) or ClientBuilder::oci_login"
+                .into(),
         };
-        let deadline = Instant::now() + self.shared().retry.elapsed_limit();
-        let header = self
-            .session_bearer(session, &operations::LOGIN, None, deadline)
-            .await?;
-        let text = String::from_utf8_lossy(header.as_bytes());
-        let token = text.strip_prefix("Bearer ").unwrap_or(&text);
-        Ok(SecretString::from(token.to_owned()))
+        #[cfg(feature = "oci")]
+        if let Some(session) = &self.generated.session {
+            let deadline = Instant::now() + self.shared().retry.elapsed_limit();
+            let header = self
+                .session_bearer(session, &operations::LOGIN, None, deadline)
+                .await?;
+            let text = String::from_utf8_lossy(header.as_bytes());
+            let token = text.strip_prefix("Bearer ").unwrap_or(&text);
+            return Ok(SecretString::from(token.to_owned()));
+        }
+        Err(no_token())
     }
 
     fn shared(&self) -> &Shared {
@@ -627,6 +708,7 @@ impl Client {
     }
 
     /// The session's bearer within `deadline`, for a call of `op`.
+    #[cfg(feature = "oci")]
     async fn session_bearer(
         &self,
         session: &Arc<OciSession>,
@@ -658,7 +740,7 @@ impl Client {
         &self,
         op: &'static Operation,
         identity: &IdentityId,
-        mut make: M,
+        #[cfg_attr(not(feature = "oci"), allow(unused_mut))] mut make: M,
     ) -> Result<IdentityOciAuth>
     where
         M: FnMut() -> F,
@@ -684,37 +766,38 @@ impl Client {
             identity: Some(identity),
         };
         let answer = |answer: generated::types::IdentityOciAuthResponse| answer.identity_oci_auth;
-        let Some(session) = &self.generated.session else {
-            let call = transport::call(op, shared, target, deadline, &span, make, answer);
-            // Without a subscriber that wants the span, skip the wrapper.
-            return if span.is_disabled() {
-                call.await
-            } else {
-                call.instrument(span.clone()).await
-            };
-        };
-        async {
-            let mut logged_in_again = false;
-            loop {
-                let bearer = self
-                    .session_bearer(session, op, Some(identity), deadline.at)
-                    .await?;
-                let deadline = deadline.restarted();
-                match transport::call(op, shared, target, deadline, &span, &mut make, answer)
-                    .await
-                {
-                    Err(error) if !logged_in_again && error.is_token_refused() => {
-                        // Revoked (401) or expired (403 TokenError): log in again, once.
-                        tracing::debug!(operation = op.id, error = %error, "token refused; logging in again");
-                        session.invalidate(&bearer);
-                        logged_in_again = true;
+        #[cfg(feature = "oci")]
+        if let Some(session) = &self.generated.session {
+            return async {
+                let mut logged_in_again = false;
+                loop {
+                    let bearer = self
+                        .session_bearer(session, op, Some(identity), deadline.at)
+                        .await?;
+                    let deadline = deadline.restarted();
+                    match transport::call(op, shared, target, deadline, &span, &mut make, answer)
+                        .await
+                    {
+                        Err(error) if !logged_in_again && error.is_token_refused() => {
+                            // Revoked (401) or expired (403 TokenError): log in again, once.
+                            tracing::debug!(operation = op.id, error = %error, "token refused; logging in again");
+                            session.invalidate(&bearer);
+                            logged_in_again = true;
+                        }
+                        result => return result,
                     }
-                    result => return result,
                 }
             }
+            .instrument(span.clone())
+            .await;
         }
-        .instrument(span.clone())
-        .await
+        let call = transport::call(op, shared, target, deadline, &span, make, answer);
+        // Without a subscriber that wants the span, skip the wrapper.
+        if span.is_disabled() {
+            call.await
+        } else {
+            call.instrument(span.clone()).await
+        }
     }
 }
 
@@ -742,6 +825,14 @@ mod tests {
                 "http://127.0.0.1:8080/infisical/api",
                 "http://127.0.0.1:8080/infisical",
             ),
+            (
+                "https://infisical.example.com/api/v1",
+                "https://infisical.example.com",
+            ),
+            (
+                "https://infisical.example.com/api/v1/",
+                "https://infisical.example.com",
+            ),
         ] {
             assert_eq!(normalize_base_url(given).unwrap(), want, "{given}");
         }
@@ -757,6 +848,26 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_from_env_client_without_a_credential_names_infisical_token() {
+        let none = |_: &str| None;
+        let blank = |_: &str| Some("  ".to_owned());
+        for builder in [
+            Client::builder().with_vars(none),
+            Client::builder().with_vars(blank),
+        ] {
+            let err = builder.build().unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{err:?}");
+            assert!(err.to_string().contains("INFISICAL_TOKEN"), "{err}");
+        }
+        let with_token = |name: &str| (name == "INFISICAL_TOKEN").then(|| "t".to_owned());
+        assert!(Client::builder().with_vars(with_token).build().is_ok());
+        // A token given in code satisfies it, and a client without from_env may have none
+        // (for OCI login calls, which need no bearer).
+        assert!(Client::builder().with_vars(none).token("t").build().is_ok());
+        assert!(Client::builder().build().is_ok());
     }
 
     #[test]

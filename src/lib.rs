@@ -30,7 +30,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`model`] | the validated values and request types; every server rule, once |
-//! | [`oci`] | OCI API keys, credentials from `~/.oci/config`, request signing, login tokens |
+//! | `oci` | OCI API keys, credentials from `~/.oci/config`, request signing, login tokens (feature `oci`, default) |
 //! | `testing` | `FakeInfisical`, an in-process Infisical for tests (feature `testing`) |
 //! | [`raw`] | the generated client, for what this API does not cover (unstable) |
 //!
@@ -42,15 +42,19 @@
 //! (`openapi/infisical-oci-auth.yaml`).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod error;
 mod generated;
 pub mod model;
+#[cfg(feature = "oci")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
 pub mod oci;
 mod operations;
 mod retry;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod transport;
 
@@ -60,7 +64,16 @@ pub use client::{
 };
 pub use error::{ApiError, ApiIssue, DecodeError, Error, Result, TransportError};
 pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};
+/// The HTTP client crate this one is built on, for [`ClientBuilder::http_client`] and
+/// [`Client::http_client`] without a separate, version-matched dependency.
+pub use reqwest;
+pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
+/// The TLS crate of the `rustls` feature, to configure TLS for [`http_client_builder`]
+/// (e.g. a private CA) without a separate, version-matched dependency.
+#[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
+pub use rustls;
 pub use secrecy::{ExposeSecret, SecretString};
 
 /// Entry points for the cargo-fuzz targets in `fuzz/` (feature `fuzzing`; not a public API).
@@ -73,6 +86,7 @@ pub mod fuzzing {
     }
 
     /// Parses an OCI config file's text and reads its `DEFAULT` profile's entries.
+    #[cfg(feature = "oci")]
     pub fn parse_oci_config(text: &str) {
         let _ = crate::oci::parse_config_text(text);
     }
@@ -85,6 +99,6 @@ pub mod raw {
 }
 
 /// The README's example, compiled as a doctest so that it stays true.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "oci"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -5,6 +5,7 @@
 //! whatever the server wrote).
 
 use std::fmt;
+#[cfg(feature = "oci")]
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -68,6 +69,7 @@ pub(crate) enum Auth {
     /// `Bearer <token>`, marked sensitive.
     Static(HeaderValue),
     /// Whatever token the OCI session last put in the slot.
+    #[cfg(feature = "oci")]
     Session(Arc<BearerSlot>),
 }
 
@@ -77,6 +79,7 @@ impl Auth {
         match self {
             Auth::None => None,
             Auth::Static(value) => Some(value.clone()),
+            #[cfg(feature = "oci")]
             Auth::Session(slot) => slot.current(),
         }
     }
@@ -87,6 +90,7 @@ impl Auth {
         match self {
             Auth::None => {}
             Auth::Static(value) => secrets.extend(token_of(value)),
+            #[cfg(feature = "oci")]
             Auth::Session(slot) => {
                 let held = slot.read();
                 secrets.extend(held.current.as_ref().and_then(token_of));
@@ -106,9 +110,11 @@ fn token_of(value: &HeaderValue) -> Option<String> {
 
 /// Where the OCI session hands the hooks its current bearer header. The hooks only read
 /// it; the session alone writes it.
+#[cfg(feature = "oci")]
 #[derive(Default)]
 pub(crate) struct BearerSlot(RwLock<Held>);
 
+#[cfg(feature = "oci")]
 #[derive(Default)]
 struct Held {
     current: Option<HeaderValue>,
@@ -116,6 +122,7 @@ struct Held {
     previous: Option<HeaderValue>,
 }
 
+#[cfg(feature = "oci")]
 impl BearerSlot {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Held> {
         self.0
@@ -177,6 +184,7 @@ impl fmt::Debug for Shared {
         let auth = match &self.auth {
             Auth::None => "none",
             Auth::Static(_) => "Bearer <redacted>",
+            #[cfg(feature = "oci")]
             Auth::Session(_) => "OCI login",
         };
         f.debug_struct("Shared")
@@ -398,6 +406,7 @@ impl Target<'_> {
 }
 
 /// The error for a call that stopped before an answer, for the reason `text`.
+#[cfg(feature = "oci")]
 pub(crate) fn stopped_error(op: &'static Operation, target: Target<'_>, text: &str) -> Error {
     Error::Transport(TransportError::new(
         op.id,
@@ -429,6 +438,7 @@ impl Deadline {
     }
 
     /// The same deadline, for a phase starting now.
+    #[cfg(feature = "oci")]
     pub(crate) fn restarted(self) -> Self {
         Self {
             started: Instant::now(),
@@ -872,6 +882,7 @@ mod tests {
         assert!(e.body_snippet().ends_with("<reda"), "{}", e.body_snippet());
     }
 
+    #[cfg(feature = "oci")]
     #[test]
     fn the_slot_keeps_the_previous_token_for_scrubbing() {
         let slot = Arc::new(BearerSlot::default());

@@ -1,7 +1,7 @@
 //! Replays the requests recorded from a real Infisical server, in their order, against
 //! `FakeInfisical`, and checks that it answers the same status, error and message (and,
 //! for successes, the same configuration).
-#![cfg(feature = "testing")]
+#![cfg(all(feature = "testing", feature = "oci"))]
 
 mod common;
 
@@ -58,7 +58,7 @@ async fn the_fake_answers_every_recorded_request_as_infisical_did() {
     fake.create_identity_with_id(IDENTITY.parse().unwrap());
     let member_token = fake.identity_token(&IDENTITY.parse().unwrap());
     let no_access_token = fake.token_without_access();
-    let http = reqwest::Client::new();
+    let http = infisical_oci_auth::http_client_builder().build().unwrap();
     let mut replayed = 0;
 
     for name in all_transcripts() {

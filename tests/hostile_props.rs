@@ -124,6 +124,7 @@ proptest! {
         let _ = serde_json::from_value::<types::LoginOciAuthResponse>(value);
     }
 
+    #[cfg(feature = "oci")]
     #[test]
     fn any_bytes_are_read_or_refused_as_keys(text in ".{0,200}", passphrase in prop::option::of(".{0,12}")) {
         let label = "ENCRYPTED PRIVATE KEY";

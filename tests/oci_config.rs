@@ -1,4 +1,5 @@
 //! The OCI config file: inheritance, profiles, paths, and errors that say where.
+#![cfg(feature = "oci")]
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! `~` in key paths and the OCI CLI's environment variables. One test in its own process,
 //! since it sets environment variables.
+#![cfg(feature = "oci")]
 
 use std::path::Path;
 

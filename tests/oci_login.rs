@@ -1,6 +1,6 @@
 //! OCI login against the fake server, whose stand-in for OCI verifies the signature with the
 //! registered public key; and the client's token lifecycle.
-#![cfg(feature = "testing")]
+#![cfg(all(feature = "testing", feature = "oci"))]
 
 use std::sync::Arc;
 

@@ -1,4 +1,5 @@
 //! OCI keys and request signing: Oracle's published vectors, every key format, bad keys.
+#![cfg(feature = "oci")]
 
 use infisical_oci_auth::Error;
 use infisical_oci_auth::oci::{PrivateKey, sign_request};

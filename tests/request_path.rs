@@ -1,7 +1,7 @@
 //! The request path against servers written here, not the fake: redirects, one deadline per
 //! operation, a hanging OCI login, servers that echo the token, and token renewal on the
 //! server's terms (403 `TokenError` for an expired token, wall-clock expiry).
-#![cfg(feature = "testing")]
+#![cfg(all(feature = "testing", feature = "oci"))]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! No bearer token, private key or passphrase ever reaches `Debug`, `Display`, an error or a
 //! log line, whatever the crate is asked to do.
-#![cfg(feature = "testing")]
+#![cfg(all(feature = "testing", feature = "oci"))]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

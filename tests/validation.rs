@@ -313,3 +313,30 @@ fn null_trusted_ips_are_refused_as_the_server_refuses_them() {
     let attach: AttachOciAuth = serde_json::from_value(absent).unwrap();
     assert_eq!(attach.access_token_trusted_ips().len(), 2);
 }
+
+#[test]
+fn an_attach_default_in_a_ttl_conflict_is_named_as_such() {
+    let err = AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa")
+        .access_token_max_ttl(3600)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), "accessTokenTTL");
+    assert!(
+        err.reason().contains("attach's default (2592000 s)"),
+        "{err}"
+    );
+    assert!(err.reason().contains("access_token_ttl"), "{err}");
+
+    let err = AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa")
+        .access_token_ttl(3_000_000)
+        .build()
+        .unwrap_err();
+    assert!(err.reason().contains("access_token_max_ttl"), "{err}");
+    // Both given: no word about defaults.
+    let err = AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa")
+        .access_token_ttl(7200)
+        .access_token_max_ttl(3600)
+        .build()
+        .unwrap_err();
+    assert!(!err.reason().contains("default"), "{err}");
+}

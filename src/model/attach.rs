@@ -172,7 +172,24 @@ impl AttachOciAuthBuilder {
             .map(NumUsesLimit::new)
             .transpose()?
             .unwrap_or(NumUsesLimit::DEFAULT);
-        check_ttl_within_max(Some(access_token_ttl), Some(access_token_max_ttl), false)?;
+        check_ttl_within_max(Some(access_token_ttl), Some(access_token_max_ttl), false).map_err(
+            |e| {
+                // Say which side is the default the user never set, and how to set it.
+                let default = AccessTokenTtl::DEFAULT.get();
+                let hint = match (self.access_token_ttl, self.access_token_max_ttl) {
+                    (None, _) => format!(
+                        "; the TTL is attach's default ({default} s) because none was set: \
+                         set it with access_token_ttl"
+                    ),
+                    (_, None) => format!(
+                        "; the max TTL is attach's default ({default} s) because none was \
+                         set: set it with access_token_max_ttl"
+                    ),
+                    _ => String::new(),
+                };
+                ValidationError::new(e.field(), format!("{}{hint}", e.reason())).with_kind(e.kind())
+            },
+        )?;
         Ok(AttachOciAuth {
             tenancy_ocid,
             allowed_usernames,

@@ -46,6 +46,7 @@
 //! refuses the request. Login checks the signer as Infisical PR #8215 will (on by default,
 //! see [`FakeInfisical::strict_signer_check`]).
 
+#[cfg(feature = "oci")]
 mod login;
 mod server;
 mod state;
@@ -59,7 +60,9 @@ use uuid::Uuid;
 
 use crate::client::ClientBuilder;
 use crate::model::{IdentityId, IdentityOciAuth};
-use state::{Identity, OciUser, Principal, State, Token};
+#[cfg(feature = "oci")]
+use state::OciUser;
+use state::{Identity, Principal, State, Token};
 
 /// The organization role of a machine identity, which its access tokens act with.
 ///
@@ -430,6 +433,8 @@ impl FakeInfisical {
     ///
     /// # Errors
     /// When the PEM is not an RSA public key.
+    #[cfg(feature = "oci")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
     pub fn register_oci_user(
         &self,
         user_ocid: &str,

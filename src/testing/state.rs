@@ -2,7 +2,6 @@
 //! the request log.
 
 use std::collections::{HashMap, VecDeque};
-use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use tokio::time::Instant;
@@ -53,6 +52,7 @@ pub(super) struct Identity {
 }
 
 /// A user of the fake OCI identity service that login requests are checked against.
+#[cfg(feature = "oci")]
 #[derive(Debug, Clone)]
 pub(super) struct OciUser {
     pub(super) tenancy_ocid: String,
@@ -67,6 +67,7 @@ pub(super) struct State {
     pub(super) tokens: HashMap<String, Token>,
     /// The tokens issued by login, in order.
     pub(super) login_tokens: Vec<String>,
+    #[cfg(feature = "oci")]
     pub(super) oci_users: HashMap<String, OciUser>,
     pub(super) paid_plan: bool,
     pub(super) require_x_date: bool,
@@ -82,8 +83,9 @@ pub(super) fn now() -> DateTime<Utc> {
 }
 
 /// A token's expiry for a TTL in seconds; 0 never expires.
+#[cfg(feature = "oci")]
 pub(super) fn expiry(ttl: u64) -> Option<Instant> {
-    (ttl > 0).then(|| Instant::now() + Duration::from_secs(ttl))
+    (ttl > 0).then(|| Instant::now() + std::time::Duration::from_secs(ttl))
 }
 
 /// A request id in the server's format, `req-` and 14 characters.

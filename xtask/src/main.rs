@@ -5,9 +5,11 @@
 //! cargo xtask spec check [--upstream FILE]  compare our spec with upstream (exit 1 on drift)
 //! cargo xtask codegen [--out FILE]          write the generated client for review
 //! cargo xtask bench                         measure the client against raw reqwest and hyper
+//! cargo xtask deps                          downstream crate budgets and dependency MSRVs
 //! ```
 
 mod codegen;
+mod deps;
 mod drift;
 mod spec;
 
@@ -29,7 +31,10 @@ commands:
                                  generated method alone, a hand-written reqwest call and raw
                                  hyper on a loopback server (concurrency 1 and 16),
                                  validate+serialize, OCI signing
-                                 (BENCH_REQUESTS, BENCH_ROUNDS set the size)";
+                                 (BENCH_REQUESTS, BENCH_ROUNDS set the size)
+  deps                           count a downstream app's crates (default features; rustls
+                                 only) against the budgets, and check that no dependency
+                                 needs a newer Rust than the crate's rust-version";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
             option(rest, "--upstream").and_then(|upstream| spec::check(upstream.map(Path::new)))
         }
         ["bench"] => bench(),
+        ["deps"] => deps::run(),
         ["codegen", rest @ ..] => {
             option(rest, "--out").and_then(|out| codegen::run(out.map(Path::new)))
         }
