@@ -45,6 +45,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
+pub mod desired;
 mod error;
 mod generated;
 pub mod model;

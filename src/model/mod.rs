@@ -38,5 +38,7 @@ pub(crate) use trusted_ip::{DEFAULT_TRUSTED_IPS, MIN_TRUSTED_IPS, is_free_plan_r
 pub(crate) use usernames::parse_allowed_usernames;
 #[cfg(feature = "testing")]
 pub(crate) use validation::{Kind, js_trim};
+#[cfg(feature = "cli")]
+pub(crate) use wire::RequestWire;
 #[cfg(feature = "testing")]
 pub(crate) use wire::{whole_number, zod_type_name};

@@ -60,6 +60,19 @@ fn serialize_ips<S: Serializer>(ips: &Option<Vec<TrustedIp>>, s: S) -> Result<S:
 }
 
 impl UpdateOciAuth {
+    /// The update that makes a configuration equal to `desired`: every field given, so
+    /// nothing is cleared or kept by omission.
+    pub(crate) fn to_match(desired: &super::AttachOciAuth) -> Self {
+        Self {
+            tenancy_ocid: desired.tenancy_ocid().clone(),
+            allowed_usernames: desired.allowed_usernames().cloned(),
+            access_token_trusted_ips: Some(desired.access_token_trusted_ips().to_vec()),
+            access_token_ttl: Some(desired.access_token_ttl()),
+            access_token_max_ttl: Some(desired.access_token_max_ttl()),
+            access_token_num_uses_limit: Some(desired.access_token_num_uses_limit()),
+        }
+    }
+
     /// Starts a builder.
     pub fn builder() -> UpdateOciAuthBuilder {
         UpdateOciAuthBuilder::default()

@@ -1,0 +1,405 @@
+//! Desired state: compare an identity's OCI Auth with the configuration it should have,
+//! and converge it — for configurations kept in reviewed files and applied by CI.
+//!
+//! The desired configuration is an [`AttachOciAuth`]: every field, attach's defaults for
+//! those not given. [`Client::plan_oci_auth`] reads the current one and compares the two as
+//! the server stores them; [`Client::apply_oci_auth`] then sends nothing, one attach, or
+//! one update carrying every field (so nothing is cleared or kept by omission). Revoking
+//! is explicit: [`Client::revoke_oci_auth`], or `absent` in a file of many identities
+//! ([`DesiredFile`], feature `cli`).
+//!
+//! Plan and apply are separate requests, not a transaction: a change someone makes between
+//! the read and the write is overwritten by the write.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let fake = infisical_oci_auth::testing::FakeInfisical::start().await?;
+//! # let client = fake.client_builder().build()?;
+//! # let identity = fake.create_identity();
+//! use infisical_oci_auth::{AttachOciAuth, desired::Plan};
+//!
+//! let desired = AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa")
+//!     .allowed_usernames("alice, bob")
+//!     .access_token_ttl(1800)
+//!     .build()?;
+//! let plan = client.plan_oci_auth(&identity, &desired).await?;
+//! println!("{plan}"); // + attach OCI Auth, then each field
+//! let applied = client.apply_oci_auth(&identity, &desired).await?;
+//! assert!(matches!(applied.plan, Plan::Attach(_)));
+//! // Converged: a second run changes nothing and sends no write.
+//! assert_eq!(client.plan_oci_auth(&identity, &desired).await?, Plan::Unchanged);
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::model::{
+    AttachOciAuth, IdentityId, IdentityOciAuth, TrustedIp, UpdateOciAuth, check_ttl_against_stored,
+};
+
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+mod file;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub use file::{DesiredFile, DesiredState, EntryOutcome, Summary};
+
+/// What applying a desired state would do to one identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", content = "changes", rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Plan {
+    /// The identity has no OCI Auth: attach it, with these values (`current` is `None`).
+    Attach(Vec<Change>),
+    /// The configuration differs in these fields: one update with the whole desired state.
+    Update(Vec<Change>),
+    /// The configuration is as desired: nothing is sent.
+    Unchanged,
+    /// A file says `absent` and the identity has OCI Auth: revoke it (`desired` is `None`).
+    Revoke(Vec<Change>),
+}
+
+impl Plan {
+    /// Whether applying it sends a write.
+    pub fn changes_anything(&self) -> bool {
+        !matches!(self, Plan::Unchanged)
+    }
+
+    /// The field changes (empty for [`Plan::Unchanged`]).
+    pub fn changes(&self) -> &[Change] {
+        match self {
+            Plan::Attach(c) | Plan::Update(c) | Plan::Revoke(c) => c,
+            Plan::Unchanged => &[],
+        }
+    }
+
+    /// `attach`, `update`, `unchanged` or `revoke`.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Plan::Attach(_) => "attach",
+            Plan::Update(_) => "update",
+            Plan::Unchanged => "unchanged",
+            Plan::Revoke(_) => "revoke",
+        }
+    }
+}
+
+/// One field's change, named by its wire name (`accessTokenTTL`), with the values in the
+/// server's stored form (`allowedUsernames` as `"alice, bob"` or `null`, IPs as `a.b.c.d/n`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Change {
+    /// The wire name of the field.
+    pub field: &'static str,
+    /// The value now; `None` when the identity has no OCI Auth.
+    pub current: Option<Value>,
+    /// The value wanted; `None` when OCI Auth is to be revoked.
+    pub desired: Option<Value>,
+}
+
+/// What [`Client::apply_oci_auth`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Applied {
+    /// The plan it carried out.
+    pub plan: Plan,
+    /// The configuration as the server answered it: after the write, or as read when
+    /// unchanged; after a revoke, the configuration that was removed; `None` when a file's
+    /// `absent` identity had none.
+    pub config: Option<IdentityOciAuth>,
+}
+
+/// The fields the plan compares, in the server's stored form, in wire order.
+fn fields_of_desired(desired: &AttachOciAuth) -> [(&'static str, Value); 6] {
+    [
+        ("tenancyOcid", json!(desired.tenancy_ocid().as_str())),
+        (
+            "allowedUsernames",
+            json!(desired.allowed_usernames().map(|u| u.as_str())),
+        ),
+        (
+            "accessTokenTrustedIps",
+            ips_value(desired.access_token_trusted_ips().iter().copied()),
+        ),
+        ("accessTokenTTL", json!(desired.access_token_ttl().get())),
+        (
+            "accessTokenMaxTTL",
+            json!(desired.access_token_max_ttl().get()),
+        ),
+        (
+            "accessTokenNumUsesLimit",
+            json!(desired.access_token_num_uses_limit().get()),
+        ),
+    ]
+}
+
+fn fields_of_current(current: &IdentityOciAuth) -> [(&'static str, Value); 6] {
+    // An entry the model would not accept (a server with older rules) stays as text, so
+    // that it shows as a change rather than vanishing.
+    let ips: Vec<Value> = current
+        .access_token_trusted_ips
+        .iter()
+        .map(|e| {
+            let text = e.to_request_form();
+            TrustedIp::new(&text).map_or(json!(text), |ip| json!(ip.net().to_string()))
+        })
+        .collect();
+    [
+        ("tenancyOcid", json!(current.tenancy_ocid)),
+        (
+            "allowedUsernames",
+            match current.allowed_usernames_list() {
+                Ok(list) => json!(list.map(|u| u.as_str().to_owned())),
+                Err(_) => json!(current.allowed_usernames),
+            },
+        ),
+        ("accessTokenTrustedIps", sorted(ips)),
+        ("accessTokenTTL", json!(current.access_token_ttl)),
+        ("accessTokenMaxTTL", json!(current.access_token_max_ttl)),
+        (
+            "accessTokenNumUsesLimit",
+            json!(current.access_token_num_uses_limit),
+        ),
+    ]
+}
+
+/// IPs as networks (`203.0.113.7` and `203.0.113.7/32` are one), sorted: the order of the
+/// list does not change which addresses may use a token.
+fn ips_value(ips: impl Iterator<Item = TrustedIp>) -> Value {
+    sorted(ips.map(|ip| json!(ip.net().to_string())).collect())
+}
+
+fn sorted(mut values: Vec<Value>) -> Value {
+    values.sort_by_key(Value::to_string);
+    values.dedup();
+    Value::Array(values)
+}
+
+/// The plan that takes `current` to `desired`.
+pub(crate) fn plan(current: Option<&IdentityOciAuth>, desired: &AttachOciAuth) -> Plan {
+    let wanted = fields_of_desired(desired);
+    let Some(current) = current else {
+        return Plan::Attach(
+            wanted
+                .into_iter()
+                .map(|(field, value)| Change {
+                    field,
+                    current: None,
+                    desired: Some(value),
+                })
+                .collect(),
+        );
+    };
+    let changes: Vec<Change> = fields_of_current(current)
+        .into_iter()
+        .zip(wanted)
+        .filter(|((_, now), (_, want))| now != want)
+        .map(|((field, now), (_, want))| Change {
+            field,
+            current: Some(now),
+            desired: Some(want),
+        })
+        .collect();
+    if changes.is_empty() {
+        Plan::Unchanged
+    } else {
+        Plan::Update(changes)
+    }
+}
+
+/// The plan that revokes `current`.
+#[cfg(feature = "cli")]
+pub(crate) fn plan_revoke(current: Option<&IdentityOciAuth>) -> Plan {
+    match current {
+        None => Plan::Unchanged,
+        Some(current) => Plan::Revoke(
+            fields_of_current(current)
+                .into_iter()
+                .map(|(field, value)| Change {
+                    field,
+                    current: Some(value),
+                    desired: None,
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// The update for a plan, checked against what the server will compare it with: update
+/// treats a TTL of 0 as "not given" and checks the stored TTL against the new max TTL.
+fn update_for(current: &IdentityOciAuth, desired: &AttachOciAuth) -> Result<UpdateOciAuth> {
+    check_ttl_against_stored(
+        Some(desired.access_token_ttl()),
+        Some(desired.access_token_max_ttl()),
+        current.access_token_ttl,
+        current.access_token_max_ttl,
+    )
+    .map_err(|e| Error::Validation {
+        field: e.field().to_owned(),
+        reason: format!(
+            "{} (an update reads a TTL of 0 as \"keep the stored TTL\", {} s): set a TTL",
+            e.reason(),
+            current.access_token_ttl
+        ),
+    })?;
+    Ok(UpdateOciAuth::to_match(desired))
+}
+
+impl Client {
+    /// Compares the OCI Auth of `identity` with `desired` (one GET; nothing is written).
+    ///
+    /// Values are compared as the server stores them: usernames normalised (`" alice,bob"`
+    /// is `"alice, bob"`), trusted IPs as networks in any order, numbers as numbers.
+    ///
+    /// # Errors
+    /// As [`get_oci_auth`](Self::get_oci_auth), except that a 400 "does not have OCI Auth"
+    /// is [`Plan::Attach`]. [`Error::Validation`] when the update would be refused by the
+    /// server's check against the stored TTL (a desired TTL of 0 with a max TTL below the
+    /// stored TTL).
+    pub async fn plan_oci_auth(
+        &self,
+        identity: &IdentityId,
+        desired: &AttachOciAuth,
+    ) -> Result<Plan> {
+        let current = self.current_oci_auth(identity).await?;
+        if let Some(current) = &current {
+            let plan = plan(Some(current), desired);
+            if plan.changes_anything() {
+                update_for(current, desired)?;
+            }
+            return Ok(plan);
+        }
+        Ok(plan(None, desired))
+    }
+
+    /// Makes the OCI Auth of `identity` equal to `desired`: reads it, then sends nothing,
+    /// one attach, or one update with every field.
+    ///
+    /// # Errors
+    /// As [`plan_oci_auth`](Self::plan_oci_auth), then as the write's operation.
+    pub async fn apply_oci_auth(
+        &self,
+        identity: &IdentityId,
+        desired: &AttachOciAuth,
+    ) -> Result<Applied> {
+        let (plan, config) = match self.current_oci_auth(identity).await? {
+            None => (
+                plan(None, desired),
+                self.attach_oci_auth(identity, desired).await?,
+            ),
+            Some(current) => match plan(Some(&current), desired) {
+                Plan::Unchanged => (Plan::Unchanged, current),
+                changed => {
+                    let update = update_for(&current, desired)?;
+                    (changed, self.update_oci_auth(identity, &update).await?)
+                }
+            },
+        };
+        Ok(Applied {
+            plan,
+            config: Some(config),
+        })
+    }
+
+    /// The configuration, or `None` when the identity has no OCI Auth.
+    pub(crate) async fn current_oci_auth(
+        &self,
+        identity: &IdentityId,
+    ) -> Result<Option<IdentityOciAuth>> {
+        match self.get_oci_auth(identity).await {
+            Ok(config) => Ok(Some(config)),
+            Err(e) if is_not_attached(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The server's answer to a GET of an identity without OCI Auth: 400 "The identity does not
+/// have OCI Auth attached" (upstream service; transcript 43).
+fn is_not_attached(e: &Error) -> bool {
+    e.as_api().is_some_and(|api| {
+        api.status().as_u16() == 400 && api.message().contains("does not have OCI Auth")
+    })
+}
+
+fn show(value: &Option<Value>) -> String {
+    match value {
+        None => "(none)".into(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(v) => v.to_string(),
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.current, &self.desired) {
+            (None, desired) => write!(f, "+ {}: {}", self.field, show(desired)),
+            (current, None) => write!(f, "- {}: {}", self.field, show(current)),
+            (current, desired) => {
+                write!(f, "~ {}: {} → {}", self.field, show(current), show(desired))
+            }
+        }
+    }
+}
+
+/// Reads like a Terraform plan: `+ attach OCI Auth`, `~ update OCI Auth`, `- revoke OCI
+/// Auth` or `no changes`, then one line per field.
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let heading = match self {
+            Plan::Attach(_) => "+ attach OCI Auth",
+            Plan::Update(_) => "~ update OCI Auth",
+            Plan::Revoke(_) => "- revoke OCI Auth",
+            Plan::Unchanged => return f.write_str("no changes"),
+        };
+        f.write_str(heading)?;
+        for change in self.changes() {
+            write!(f, "\n    {change}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desired() -> AttachOciAuth {
+        AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa")
+            .allowed_usernames("alice,bob")
+            .access_token_trusted_ips(["10.0.0.0/8", "203.0.113.7"])
+            .access_token_ttl(1800)
+            .access_token_max_ttl(3600)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn display_reads_like_a_terraform_plan() {
+        let plan = Plan::Update(vec![Change {
+            field: "accessTokenTTL",
+            current: Some(json!(3600)),
+            desired: Some(json!(1800)),
+        }]);
+        assert_eq!(
+            plan.to_string(),
+            "~ update OCI Auth\n    ~ accessTokenTTL: 3600 → 1800"
+        );
+        assert_eq!(Plan::Unchanged.to_string(), "no changes");
+        let attach = super::plan(None, &desired()).to_string();
+        assert!(
+            attach.starts_with("+ attach OCI Auth\n    + tenancyOcid: \"ocid1.tenancy.oc1..aaaa\""),
+            "{attach}"
+        );
+        assert!(
+            attach.contains("+ allowedUsernames: \"alice, bob\""),
+            "{attach}"
+        );
+    }
+}

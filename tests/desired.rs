@@ -1,0 +1,395 @@
+//! Desired state against the fake: plan and apply for one identity, the file of many, and
+//! the `infisical-oci-auth` command's output and exit codes.
+#![cfg(all(feature = "testing", feature = "cli"))]
+
+use std::time::Instant;
+
+use infisical_oci_auth::desired::{DesiredFile, Plan, Summary};
+use infisical_oci_auth::testing::FakeInfisical;
+use infisical_oci_auth::{AttachOciAuth, Error, IdentityId, UpdateOciAuth};
+use serde_json::json;
+
+const TENANCY: &str = "ocid1.tenancy.oc1..aaaa";
+
+fn desired() -> AttachOciAuth {
+    AttachOciAuth::builder(TENANCY)
+        .allowed_usernames("alice, bob")
+        .access_token_trusted_ips(["0.0.0.0/0", "::/0"])
+        .access_token_ttl(1800)
+        .access_token_max_ttl(3600)
+        .build()
+        .unwrap()
+}
+
+fn writes(fake: &FakeInfisical) -> usize {
+    fake.requests().iter().filter(|r| r.method != "GET").count()
+}
+
+fn reads(fake: &FakeInfisical) -> usize {
+    fake.requests().iter().filter(|r| r.method == "GET").count()
+}
+
+#[tokio::test]
+async fn apply_attaches_then_a_second_apply_writes_nothing() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let client = fake.client_builder().build().unwrap();
+    let identity = fake.create_identity();
+
+    let plan = client.plan_oci_auth(&identity, &desired()).await.unwrap();
+    assert!(matches!(plan, Plan::Attach(_)), "{plan}");
+    assert_eq!(writes(&fake), 0, "plan writes nothing");
+
+    let applied = client.apply_oci_auth(&identity, &desired()).await.unwrap();
+    assert!(matches!(applied.plan, Plan::Attach(_)));
+    assert_eq!(applied.config.unwrap().access_token_ttl, 1800);
+    assert_eq!(writes(&fake), 1);
+
+    let again = client.apply_oci_auth(&identity, &desired()).await.unwrap();
+    assert_eq!(again.plan, Plan::Unchanged);
+    assert_eq!(writes(&fake), 1, "the second apply sent no write");
+}
+
+#[tokio::test]
+async fn a_change_made_by_someone_else_shows_as_exactly_that_field() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let client = fake.client_builder().build().unwrap();
+    let identity = fake.create_identity();
+    client.apply_oci_auth(&identity, &desired()).await.unwrap();
+    client
+        .modify_oci_auth(&identity, |edit| edit.access_token_ttl(600))
+        .await
+        .unwrap();
+
+    let plan = client.plan_oci_auth(&identity, &desired()).await.unwrap();
+    assert_eq!(plan.changes().len(), 1, "{plan}");
+    let change = &plan.changes()[0];
+    assert_eq!(change.field, "accessTokenTTL");
+    assert_eq!(change.current, Some(json!(600)));
+    assert_eq!(change.desired, Some(json!(1800)));
+    assert_eq!(
+        plan.to_string(),
+        "~ update OCI Auth\n    ~ accessTokenTTL: 600 → 1800"
+    );
+
+    // The update carries every field, so an allow-list cleared by someone's PATCH comes back.
+    client
+        .update_oci_auth(
+            &identity,
+            &UpdateOciAuth::builder()
+                .tenancy_ocid(TENANCY)
+                .allow_any_username()
+                .build()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let applied = client.apply_oci_auth(&identity, &desired()).await.unwrap();
+    let fields: Vec<_> = applied.plan.changes().iter().map(|c| c.field).collect();
+    assert_eq!(fields, ["allowedUsernames", "accessTokenTTL"]);
+    let patch = fake
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "PATCH")
+        .unwrap();
+    assert_eq!(
+        patch.json().unwrap(),
+        json!({
+            "tenancyOcid": TENANCY,
+            "allowedUsernames": "alice, bob",
+            "accessTokenTrustedIps": [{"ipAddress": "0.0.0.0/0"}, {"ipAddress": "::/0"}],
+            "accessTokenTTL": 1800,
+            "accessTokenMaxTTL": 3600,
+            "accessTokenNumUsesLimit": 0
+        })
+    );
+    assert_eq!(
+        client.plan_oci_auth(&identity, &desired()).await.unwrap(),
+        Plan::Unchanged
+    );
+}
+
+#[tokio::test]
+async fn spacing_and_spelling_the_server_normalises_are_no_change() {
+    let fake = FakeInfisical::start().await.unwrap();
+    fake.set_paid_plan(true);
+    let client = fake.client_builder().build().unwrap();
+    let identity = fake.create_identity();
+    let first = AttachOciAuth::builder(TENANCY)
+        .allowed_usernames("alice, bob")
+        .access_token_trusted_ips(["10.0.0.0/8", "203.0.113.7"])
+        .build()
+        .unwrap();
+    client.apply_oci_auth(&identity, &first).await.unwrap();
+    let respelled = AttachOciAuth::builder(TENANCY)
+        .allowed_usernames(" alice ,bob,, ")
+        .access_token_trusted_ips(["203.0.113.7/32", " 10.0.0.0/8"])
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.plan_oci_auth(&identity, &respelled).await.unwrap(),
+        Plan::Unchanged
+    );
+}
+
+#[tokio::test]
+async fn an_update_the_stored_ttl_would_refuse_is_refused_before_sending() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let client = fake.client_builder().build().unwrap();
+    let identity = fake.create_identity();
+    client.apply_oci_auth(&identity, &desired()).await.unwrap();
+    // TTL 0 on update means "keep the stored 1800", which exceeds the new max of 60.
+    let zero = AttachOciAuth::builder(TENANCY)
+        .allowed_usernames("alice, bob")
+        .access_token_ttl(0)
+        .access_token_max_ttl(60)
+        .build()
+        .unwrap();
+    let before = writes(&fake);
+    let err = client.apply_oci_auth(&identity, &zero).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Validation { ref field, .. } if field == "accessTokenTTL"),
+        "{err}"
+    );
+    assert_eq!(writes(&fake), before);
+}
+
+fn file_of(entries: &[(IdentityId, &str)]) -> String {
+    let mut text = String::from("identities:\n");
+    for (id, body) in entries {
+        if *body == "absent" {
+            text.push_str(&format!("  {id}: absent\n"));
+        } else {
+            text.push_str(&format!("  {id}:\n"));
+            for line in body.lines() {
+                text.push_str(&format!("    {line}\n"));
+            }
+        }
+    }
+    text
+}
+
+const BODY: &str = "tenancyOcid: ocid1.tenancy.oc1..aaaa\nallowedUsernames: alice, bob\naccessTokenTTL: 1800\naccessTokenMaxTTL: 3600";
+
+#[tokio::test]
+async fn a_file_attaches_what_is_missing_and_revokes_what_is_absent() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let client = fake.client_builder().build().unwrap();
+    let (new, gone, already_gone) = (
+        fake.create_identity(),
+        fake.create_identity(),
+        fake.create_identity(),
+    );
+    client.apply_oci_auth(&gone, &desired()).await.unwrap();
+    let text = file_of(&[(new, BODY), (gone, "absent"), (already_gone, "absent")]);
+    let file = DesiredFile::parse(&text, "identities.yaml").unwrap();
+
+    let planned = client.plan_file(&file, 4, |_| {}).await;
+    let actions: Vec<_> = planned
+        .iter()
+        .map(|o| o.result.as_ref().unwrap().plan.action())
+        .collect();
+    assert_eq!(
+        actions,
+        ["attach", "revoke", "unchanged"],
+        "in the file's order"
+    );
+
+    let applied = client.apply_file(&file, 4, |_| {}).await;
+    assert_eq!(
+        Summary::of(&applied),
+        Summary::of(&planned),
+        "apply did what plan said"
+    );
+    assert!(fake.oci_auth(&new).is_some());
+    assert!(fake.oci_auth(&gone).is_none());
+    let again = client.apply_file(&file, 4, |_| {}).await;
+    assert!(!Summary::of(&again).changes_anything());
+}
+
+#[tokio::test]
+async fn a_bad_file_names_entry_and_field_and_nothing_is_sent() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let (good, bad) = (fake.create_identity(), fake.create_identity());
+    let text = file_of(&[
+        (good, BODY),
+        (
+            bad,
+            "tenancyOcid: ocid1.tenancy.oc1..aaaa\naccessTokenTTL: 400000000",
+        ),
+    ]);
+    let err = DesiredFile::parse(&text, "ci/identities.yaml").unwrap_err();
+    let Error::Validation { field, reason } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(field, &format!("identities.{bad}.accessTokenTTL"));
+    assert!(reason.contains("ci/identities.yaml, line 7"), "{reason}");
+
+    for (text, needle) in [
+        (
+            format!("identities:\n  {good}:\n    tenancyOcid: [unclosed\n"),
+            "line",
+        ),
+        (
+            format!("identities:\n  {good}:\n    tenancyOcid: {TENANCY}\n    ttl: 5\n"),
+            "unknown field `ttl`",
+        ),
+        (
+            "identities:\n  not-an-id: absent\n".to_owned(),
+            "identities.not-an-id",
+        ),
+        (format!("identities:\n  {good}: gone\n"), "`absent`"),
+        ("identity: {}\n".to_owned(), "unknown top-level key"),
+        (
+            format!(
+                "identities:\n  {good}: absent\n  {}: absent\n",
+                good.to_string().to_uppercase()
+            ),
+            "listed twice",
+        ),
+    ] {
+        let err = DesiredFile::parse(&text, "f.yaml").unwrap_err();
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    }
+    assert!(fake.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_identities_with_ten_changed_take_a_hundred_reads_and_ten_writes() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let client = fake.client_builder().build().unwrap();
+    let ids: Vec<IdentityId> = (0..100).map(|_| fake.create_identity()).collect();
+    let entries: Vec<(IdentityId, &str)> = ids.iter().map(|id| (*id, BODY)).collect();
+    let file = DesiredFile::parse(&file_of(&entries), "many.yaml").unwrap();
+    client.apply_file(&file, 8, |_| {}).await;
+    for id in &ids[..10] {
+        client
+            .modify_oci_auth(id, |edit| edit.access_token_num_uses_limit(5))
+            .await
+            .unwrap();
+    }
+    let (reads_before, writes_before) = (reads(&fake), writes(&fake));
+
+    let started = Instant::now();
+    let mut seen = 0;
+    let outcomes = client.apply_file(&file, 8, |_| seen += 1).await;
+    let took = started.elapsed();
+    assert_eq!(seen, 100, "progress for every identity");
+    let summary = Summary::of(&outcomes);
+    assert_eq!(
+        (summary.update, summary.unchanged, summary.failed),
+        (10, 90, 0)
+    );
+    assert_eq!(reads(&fake) - reads_before, 100);
+    assert_eq!(writes(&fake) - writes_before, 10);
+    for outcome in &outcomes[..10] {
+        let plan = &outcome.result.as_ref().unwrap().plan;
+        assert_eq!(plan.changes()[0].field, "accessTokenNumUsesLimit");
+    }
+    println!("apply of 100 identities, 10 changed: 110 requests in {took:?}");
+}
+
+#[tokio::test]
+async fn one_identitys_failure_does_not_hide_the_others() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let client = fake.client_builder().build().unwrap();
+    let known = fake.create_identity();
+    let unknown: IdentityId = "00000000-0000-4000-8000-000000000000".parse().unwrap();
+    let file = DesiredFile::parse(&file_of(&[(unknown, BODY), (known, BODY)]), "f.yaml").unwrap();
+    let outcomes = client.apply_file(&file, 2, |_| {}).await;
+    assert!(outcomes[0].result.is_err());
+    assert!(matches!(
+        outcomes[1].result.as_ref().unwrap().plan,
+        Plan::Attach(_)
+    ));
+    assert_eq!(Summary::of(&outcomes).failed, 1);
+}
+
+/// Runs the command against `fake` with `file`, returning exit code and stdout.
+async fn command(fake: &FakeInfisical, args: &[&str], file: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("ioa-cli-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("identities.yaml");
+    std::fs::write(&path, file).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infisical-oci-auth"));
+    cmd.args(args)
+        .arg(&path)
+        .env("INFISICAL_API_URL", fake.base_url())
+        .env("INFISICAL_TOKEN", fake.admin_token())
+        .env_remove("INFISICAL_OCI_IDENTITY_ID");
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_exits_2_on_changes_0_when_converged_and_1_on_errors() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let identity = fake.create_identity();
+    let file = file_of(&[(identity, BODY)]);
+
+    let (code, out) = command(&fake, &["plan"], &file).await;
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains(&format!("{identity}: + attach OCI Auth")),
+        "{out}"
+    );
+    assert!(
+        out.contains("plan: 1 attach, 0 update, 0 revoke, 0 unchanged, 0 failed"),
+        "{out}"
+    );
+    assert_eq!(writes(&fake), 0);
+
+    let (code, out) = command(&fake, &["apply"], &file).await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(writes(&fake), 1);
+
+    let (code, out) = command(&fake, &["plan", "--json"], &file).await;
+    assert_eq!(code, 0, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(doc["identities"][0]["action"], "unchanged");
+    assert_eq!(doc["summary"]["unchanged"], 1);
+
+    let (code, _) = command(&fake, &["plan"], "identities:\n  x: absent\n").await;
+    assert_eq!(code, 1, "a bad file");
+    let unknown = "00000000-0000-4000-8000-000000000000".parse().unwrap();
+    let (code, out) = command(&fake, &["apply"], &file_of(&[(unknown, BODY)])).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error:"), "{out}");
+}
+
+#[cfg(feature = "schemars")]
+#[test]
+fn the_published_schema_of_the_file_format_is_current() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/desired-state.schema.json"
+    );
+    let mut generated = serde_json::to_string_pretty(&DesiredFile::json_schema()).unwrap();
+    generated.push('\n');
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schema/desired-state.schema.json is stale: run UPDATE_SCHEMA=1 cargo test --test desired"
+    );
+}
