@@ -1,11 +1,14 @@
 //! Semantic comparison of two OpenAPI 3.0 documents, operation by operation.
 //!
 //! Operations are matched by method and path. For each, the comparison covers: the
-//! operation itself and its operationId; path and query parameters; the JSON request body
-//! (properties, required, nullable, type/format, minimum/maximum, minLength/maxLength,
-//! minItems/maxItems, pattern, enum, default, recursively); the response status codes; and
-//! the properties and required lists of success responses. Error bodies are compared by
-//! status code only: this crate deliberately uses one permissive error schema.
+//! operation itself and its operationId; its security requirements (the operation's own or
+//! the document's) and the type, scheme and location of each named scheme; parameters by
+//! name (location, required, type/format); the request body's required-ness and media types
+//! and its JSON schema (properties, required, nullable, type/format, minimum/maximum,
+//! minLength/maxLength, minItems/maxItems, pattern, enum, default, recursively); the
+//! response status codes and their media types; and the schemas of success responses.
+//! Error bodies are compared by status and media type only: this crate deliberately uses one
+//! permissive error schema. Descriptions, examples, key order and `info` are not compared.
 //!
 //! Each finding is one line: `METHOD PATH WHERE ASPECT: ours X, upstream Y`.
 
@@ -32,33 +35,80 @@ const ASPECTS: [&str; 13] = [
     "required",
 ];
 
-/// Every difference between `ours` and `upstream`, sorted.
+/// One difference, and where the hand-written element it concerns is in our document (a
+/// JSON pointer), when it is there.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Finding {
+    pub(crate) text: String,
+    pub(crate) pointer: Option<String>,
+}
+
+/// Every difference between `ours` and `upstream`, sorted, as text.
+#[cfg(test)]
 pub(crate) fn compare(ours: &Value, upstream: &Value) -> Vec<String> {
+    compare_located(ours, upstream)
+        .into_iter()
+        .map(|f| f.text)
+        .collect()
+}
+
+/// Every difference between `ours` and `upstream`, sorted by text.
+pub(crate) fn compare_located(ours: &Value, upstream: &Value) -> Vec<Finding> {
     let mut out = Findings::default();
     let (a, b) = (operations(ours), operations(upstream));
     for key in a.keys().chain(b.keys()).collect::<BTreeSet<_>>() {
         let op = format!("{} {}", key.0.to_uppercase(), key.1);
+        let here = Some(format!("/paths/{}/{}", escape(&key.1), key.0));
         match (a.get(key), b.get(key)) {
-            (Some(x), Some(y)) => compare_operation(&op, (ours, *x), (upstream, *y), &mut out),
-            (x, y) => out.add(&op, "", "operation", present(x), present(y)),
+            (Some(x), Some(y)) => {
+                let sides = Sides { ours, upstream };
+                compare_operation(&op, sides, (*x, here), *y, &mut out)
+            }
+            (x, y) => out.add(
+                &op,
+                "",
+                "operation",
+                present(x),
+                present(y),
+                x.and(here).or(Some(format!("/paths/{}", escape(&key.1)))),
+            ),
         }
     }
-    out.0.into_iter().collect()
+    out.0
+        .into_iter()
+        .map(|(text, pointer)| Finding { text, pointer })
+        .collect()
+}
+
+/// The two documents, for following `$ref`s.
+#[derive(Clone, Copy)]
+struct Sides<'a> {
+    ours: &'a Value,
+    upstream: &'a Value,
 }
 
 #[derive(Default)]
-struct Findings(BTreeSet<String>);
+struct Findings(BTreeMap<String, Option<String>>);
 
 impl Findings {
-    fn add(&mut self, op: &str, place: &str, aspect: &str, ours: String, upstream: String) {
+    fn add(
+        &mut self,
+        op: &str,
+        place: &str,
+        aspect: &str,
+        ours: String,
+        upstream: String,
+        pointer: Option<String>,
+    ) {
         let place = if place.is_empty() {
             String::new()
         } else {
             format!(" {place}")
         };
-        self.0.insert(format!(
-            "{op}{place} {aspect}: ours {ours}, upstream {upstream}"
-        ));
+        self.0.insert(
+            format!("{op}{place} {aspect}: ours {ours}, upstream {upstream}"),
+            pointer,
+        );
     }
 
     fn differ(
@@ -68,11 +118,28 @@ impl Findings {
         aspect: &str,
         a: Option<&Value>,
         b: Option<&Value>,
+        pointer: &Option<String>,
     ) {
         if a != b {
-            self.add(op, place, aspect, show(a), show(b));
+            let at = pointer.as_ref().map(|p| format!("{p}/{}", escape(aspect)));
+            self.add(op, place, aspect, show(a), show(b), at);
         }
     }
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn child(pointer: &Option<String>, segments: &[&str]) -> Option<String> {
+    pointer.as_ref().map(|p| {
+        let mut p = p.clone();
+        for s in segments {
+            p.push('/');
+            p.push_str(&escape(s));
+        }
+        p
+    })
 }
 
 fn present<T>(v: Option<T>) -> String {
@@ -108,43 +175,162 @@ fn operations(doc: &Value) -> Operations<'_> {
 }
 
 /// Follows a local `$ref` (`#/components/...`), repeatedly.
-fn resolve<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
+fn resolve<'a>(root: &'a Value, v: &'a Value) -> &'a Value {
+    resolve_at(root, v, None).0
+}
+
+/// As [`resolve`], keeping the JSON pointer of where the node is.
+fn resolve_at<'a>(
+    root: &'a Value,
+    mut v: &'a Value,
+    mut pointer: Option<String>,
+) -> (&'a Value, Option<String>) {
     for _ in 0..32 {
         match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
-                Some(target) => v = target,
-                None => return v,
+            Some(r) => match r
+                .strip_prefix('#')
+                .and_then(|p| root.pointer(p).map(|t| (p, t)))
+            {
+                Some((p, target)) => {
+                    v = target;
+                    pointer = pointer.map(|_| p.to_owned());
+                }
+                None => return (v, pointer),
             },
-            None => return v,
+            None => return (v, pointer),
         }
     }
-    v
+    (v, pointer)
+}
+
+/// The effective security of an operation (its own, else the document's), each
+/// requirement as its sorted scheme names with scopes.
+fn security(root: &Value, op: &Value) -> Value {
+    let list = op.get("security").or_else(|| root.get("security"));
+    let mut requirements: Vec<Value> = list
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(|req| {
+            let mut schemes: Vec<Value> = req
+                .iter()
+                .map(|(name, scopes)| {
+                    let mut scopes: Vec<String> = scopes
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect();
+                    scopes.sort();
+                    if scopes.is_empty() {
+                        Value::from(name.clone())
+                    } else {
+                        serde_json::json!({ name: scopes })
+                    }
+                })
+                .collect();
+            schemes.sort_by_key(Value::to_string);
+            Value::Array(schemes)
+        })
+        .collect();
+    requirements.sort_by_key(Value::to_string);
+    Value::Array(requirements)
+}
+
+/// The scheme names an operation's effective security uses.
+fn scheme_names(root: &Value, op: &Value) -> BTreeSet<String> {
+    op.get("security")
+        .or_else(|| root.get("security"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|req| req.keys().cloned())
+        .collect()
+}
+
+/// The media types of a `content` map, sorted.
+fn media_types(node: Option<&Value>) -> Option<Value> {
+    let content = node?.get("content")?.as_object()?;
+    let mut types: Vec<&String> = content.keys().collect();
+    types.sort();
+    Some(Value::from(types.into_iter().cloned().collect::<Vec<_>>()))
 }
 
 fn compare_operation(
     op: &str,
-    (ra, (a, path_a)): (&Value, (&Value, Option<&Value>)),
-    (rb, (b, path_b)): (&Value, (&Value, Option<&Value>)),
+    sides: Sides<'_>,
+    ((a, path_a), here): ((&Value, Option<&Value>), Option<String>),
+    (b, path_b): (&Value, Option<&Value>),
     out: &mut Findings,
 ) {
+    let (ra, rb) = (sides.ours, sides.upstream);
     out.differ(
         op,
         "",
         "operationId",
         a.get("operationId"),
         b.get("operationId"),
+        &here,
     );
 
-    let (pa, pb) = (parameters(ra, a, path_a), parameters(rb, b, path_b));
-    for key in pa.keys().chain(pb.keys()).collect::<BTreeSet<_>>() {
-        let place = format!("parameter.{}.{}", key.0, key.1);
-        match (pa.get(key), pb.get(key)) {
-            (Some(x), Some(y)) => {
-                out.differ(op, &place, "required", x.get("required"), y.get("required"));
-                let (sx, sy) = (
-                    x.get("schema").map(|s| resolve(ra, s)),
-                    y.get("schema").map(|s| resolve(rb, s)),
+    // Who may call it: the requirements, and what each named scheme is.
+    let (sec_a, sec_b) = (security(ra, a), security(rb, b));
+    if sec_a != sec_b {
+        let at = if a.get("security").is_some() {
+            child(&here, &["security"])
+        } else {
+            here.clone()
+        };
+        out.add(op, "", "security", sec_a.to_string(), sec_b.to_string(), at);
+    }
+    let names = scheme_names(ra, a);
+    for name in names.intersection(&scheme_names(rb, b)) {
+        let scheme = |root: &Value| {
+            root.pointer(&format!("/components/securitySchemes/{}", escape(name)))
+                .cloned()
+        };
+        let (x, y) = (scheme(ra), scheme(rb));
+        let place = format!("security.{name}");
+        let at = Some(format!("/components/securitySchemes/{}", escape(name)));
+        for aspect in ["type", "scheme", "in", "name"] {
+            out.differ(
+                op,
+                &place,
+                aspect,
+                x.as_ref().and_then(|s| s.get(aspect)),
+                y.as_ref().and_then(|s| s.get(aspect)),
+                &at,
+            );
+        }
+    }
+
+    let (pa, pb) = (
+        parameters(ra, a, path_a, &here),
+        parameters(rb, b, path_b, &None),
+    );
+    for name in pa.keys().chain(pb.keys()).collect::<BTreeSet<_>>() {
+        match (pa.get(name), pb.get(name)) {
+            (Some((x, at)), Some((y, _))) => {
+                let place = format!("parameter.{}.{name}", location(x));
+                out.differ(op, &place, "in", x.get("in"), y.get("in"), at);
+                out.differ(
+                    op,
+                    &place,
+                    "required",
+                    x.get("required"),
+                    y.get("required"),
+                    at,
                 );
+                let (sx, sx_at) = match x.get("schema") {
+                    Some(s) => {
+                        let (s, p) = resolve_at(ra, s, child(at, &["schema"]));
+                        (Some(s), p)
+                    }
+                    None => (None, at.clone()),
+                };
+                let sy = y.get("schema").map(|s| resolve(rb, s));
                 for aspect in ["type", "format"] {
                     out.differ(
                         op,
@@ -152,84 +338,147 @@ fn compare_operation(
                         aspect,
                         sx.and_then(|s| s.get(aspect)),
                         sy.and_then(|s| s.get(aspect)),
+                        &sx_at,
                     );
                 }
             }
-            (x, y) => out.add(op, &place, "parameter", present(x), present(y)),
+            (x, y) => {
+                let p = x.or(y).map(|(p, _)| location(p)).unwrap_or("?");
+                out.add(
+                    op,
+                    &format!("parameter.{p}.{name}"),
+                    "parameter",
+                    present(x),
+                    present(y),
+                    x.and_then(|(_, at)| at.clone()).or_else(|| here.clone()),
+                );
+            }
         }
     }
 
-    let (ba, bb) = (
-        a.get("requestBody").map(|r| resolve(ra, r)),
-        b.get("requestBody").map(|r| resolve(rb, r)),
-    );
+    let (ba, ba_at) = match a.get("requestBody") {
+        Some(r) => {
+            let (r, p) = resolve_at(ra, r, child(&here, &["requestBody"]));
+            (Some(r), p)
+        }
+        None => (None, here.clone()),
+    };
+    let bb = b.get("requestBody").map(|r| resolve(rb, r));
     out.differ(
         op,
         "requestBody",
         "required",
         ba.and_then(|r| r.get("required")),
         bb.and_then(|r| r.get("required")),
+        &ba_at,
     );
+    let (ma, mb) = (media_types(ba), media_types(bb));
+    if ma != mb {
+        out.add(
+            op,
+            "requestBody",
+            "media types",
+            show(ma.as_ref()),
+            show(mb.as_ref()),
+            child(&ba_at, &["content"]),
+        );
+    }
     compare_schema(
         op,
         "request",
+        sides,
         (
-            ra,
             ba.and_then(|r| r.pointer("/content/application~1json/schema")),
+            child(&ba_at, &["content", "application/json", "schema"]),
         ),
-        (
-            rb,
-            bb.and_then(|r| r.pointer("/content/application~1json/schema")),
-        ),
+        bb.and_then(|r| r.pointer("/content/application~1json/schema")),
         out,
     );
 
     let (sa, sb) = (responses(a), responses(b));
     for code in sa.keys().chain(sb.keys()).collect::<BTreeSet<_>>() {
         let place = format!("response.{code}");
+        let at = child(&here, &["responses", code]);
         match (sa.get(code), sb.get(code)) {
-            (Some(x), Some(y)) if code.starts_with('2') => {
-                let (x, y) = (resolve(ra, x), resolve(rb, y));
-                compare_schema(
-                    op,
-                    &place,
-                    (ra, x.pointer("/content/application~1json/schema")),
-                    (rb, y.pointer("/content/application~1json/schema")),
-                    out,
-                );
+            (Some(x), Some(y)) => {
+                let (x, at) = resolve_at(ra, x, at);
+                let y = resolve(rb, y);
+                let (mx, my) = (media_types(Some(x)), media_types(Some(y)));
+                if mx != my {
+                    out.add(
+                        op,
+                        &place,
+                        "media types",
+                        show(mx.as_ref()),
+                        show(my.as_ref()),
+                        child(&at, &["content"]),
+                    );
+                }
+                if code.starts_with('2') {
+                    compare_schema(
+                        op,
+                        &place,
+                        sides,
+                        (
+                            x.pointer("/content/application~1json/schema"),
+                            child(&at, &["content", "application/json", "schema"]),
+                        ),
+                        y.pointer("/content/application~1json/schema"),
+                        out,
+                    );
+                }
             }
-            (Some(_), Some(_)) => {}
-            (x, y) => out.add(op, &place, "status", present(x), present(y)),
+            (x, y) => out.add(
+                op,
+                &place,
+                "status",
+                present(x),
+                present(y),
+                if x.is_some() {
+                    at
+                } else {
+                    child(&here, &["responses"])
+                },
+            ),
         }
     }
 }
 
-/// Path-item parameters, overridden by the operation's own (as OpenAPI specifies).
+fn location(p: &Value) -> &str {
+    p.get("in").and_then(Value::as_str).unwrap_or("?")
+}
+
+/// Path-item parameters, overridden by the operation's own (as OpenAPI specifies), by name,
+/// with where each is in the document when `here` (the operation's pointer) is known.
 fn parameters<'a>(
     root: &'a Value,
     op: &'a Value,
     path_level: Option<&'a Value>,
-) -> BTreeMap<(String, String), &'a Value> {
+    here: &Option<String>,
+) -> BTreeMap<String, (&'a Value, Option<String>)> {
     let mut all = BTreeMap::new();
-    let lists = [path_level, op.get("parameters")];
-    for p in lists
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-    {
-        let p = resolve(root, p);
-        let key = (
-            p.get("in")
+    let item = here
+        .as_ref()
+        .and_then(|h| h.rfind('/').map(|i| h[..i].to_owned()));
+    let lists = [
+        (path_level, item.map(|i| format!("{i}/parameters"))),
+        (op.get("parameters"), child(here, &["parameters"])),
+    ];
+    for (list, at) in lists {
+        for (i, p) in list
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let (p, at) = resolve_at(root, p, at.as_ref().map(|a| format!("{a}/{i}")));
+            let name = p
+                .get("name")
                 .and_then(Value::as_str)
                 .unwrap_or("?")
-                .to_owned(),
-            p.get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("?")
-                .to_owned(),
-        );
-        all.insert(key, p);
+                .to_owned();
+            all.insert(name, (p, at));
+        }
     }
     all
 }
@@ -244,14 +493,23 @@ fn responses(op: &Value) -> BTreeMap<String, &Value> {
 fn compare_schema(
     op: &str,
     place: &str,
-    (ra, a): (&Value, Option<&Value>),
-    (rb, b): (&Value, Option<&Value>),
+    sides: Sides<'_>,
+    (a, a_at): (Option<&Value>, Option<String>),
+    b: Option<&Value>,
     out: &mut Findings,
 ) {
-    let (a, b) = match (a.map(|s| resolve(ra, s)), b.map(|s| resolve(rb, s))) {
+    let (ra, rb) = (sides.ours, sides.upstream);
+    let (a, a_at) = match a {
+        Some(s) => {
+            let (s, p) = resolve_at(ra, s, a_at);
+            (Some(s), p)
+        }
+        None => (None, a_at),
+    };
+    let (a, b) = match (a, b.map(|s| resolve(rb, s))) {
         (Some(a), Some(b)) => (a, b),
         (None, None) => return,
-        (a, b) => return out.add(op, place, "schema", present(a), present(b)),
+        (a, b) => return out.add(op, place, "schema", present(a), present(b), a_at),
     };
     for aspect in ASPECTS {
         let (x, y) = (a.get(aspect), b.get(aspect));
@@ -263,15 +521,22 @@ fn compare_schema(
                     Value::from(r)
                 })
             };
-            out.differ(op, place, aspect, sorted(x).as_ref(), sorted(y).as_ref());
+            out.differ(
+                op,
+                place,
+                aspect,
+                sorted(x).as_ref(),
+                sorted(y).as_ref(),
+                &a_at,
+            );
         } else if aspect == "nullable" {
             let (x, y) = (
                 x.filter(|v| **v != Value::Bool(false)),
                 y.filter(|v| **v != Value::Bool(false)),
             );
-            out.differ(op, place, aspect, x, y);
+            out.differ(op, place, aspect, x, y, &a_at);
         } else {
-            out.differ(op, place, aspect, x, y);
+            out.differ(op, place, aspect, x, y, &a_at);
         }
     }
     let props = |s: &Value| {
@@ -283,17 +548,30 @@ fn compare_schema(
     let (pa, pb) = (props(a), props(b));
     for name in pa.keys().chain(pb.keys()).collect::<BTreeSet<_>>() {
         let inner = format!("{place}.{name}");
+        let at = child(&a_at, &["properties", name]);
         match (pa.get(name), pb.get(name)) {
-            (Some(x), Some(y)) => compare_schema(op, &inner, (ra, Some(x)), (rb, Some(y)), out),
-            (x, y) => out.add(op, &inner, "property", present(x), present(y)),
+            (Some(x), Some(y)) => compare_schema(op, &inner, sides, (Some(x), at), Some(y), out),
+            (x, y) => out.add(
+                op,
+                &inner,
+                "property",
+                present(x),
+                present(y),
+                if x.is_some() {
+                    at
+                } else {
+                    child(&a_at, &["properties"])
+                },
+            ),
         }
     }
     if a.get("items").is_some() || b.get("items").is_some() {
         compare_schema(
             op,
             &format!("{place}[]"),
-            (ra, a.get("items")),
-            (rb, b.get("items")),
+            sides,
+            (a.get("items"), child(&a_at, &["items"])),
+            b.get("items"),
             out,
         );
     }
@@ -470,6 +748,178 @@ mod tests {
                 ),
                 format!("{get} response.429 status: ours present, upstream absent"),
             ]
+        );
+    }
+
+    #[test]
+    fn security_requirements_and_their_schemes() {
+        let d = drift_after(|d| {
+            d.pointer_mut(&format!("{ITEM}/patch"))
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .remove("security");
+        });
+        assert_eq!(
+            d,
+            [format!(
+                "{PATCH} security: ours [], upstream [[\"bearerAuth\"]]"
+            )]
+        );
+        let d = drift_after(|d| {
+            d["components"]["securitySchemes"]["bearerAuth"]["scheme"] = json!("basic");
+        });
+        assert_eq!(d.len(), 4, "every operation that names the scheme: {d:?}");
+        assert!(
+            d.contains(&format!(
+                "{PATCH} security.bearerAuth scheme: ours \"basic\", upstream \"bearer\""
+            )),
+            "{d:?}"
+        );
+        // The document-wide requirement counts for an operation without its own.
+        let d = drift_after(|d| {
+            d.pointer_mut(&format!("{ITEM}/patch"))
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .remove("security");
+            d["security"] = json!([{"bearerAuth": []}]);
+        });
+        assert!(!d.iter().any(|f| f.starts_with(PATCH)), "{d:?}");
+    }
+
+    #[test]
+    fn request_and_response_media_types() {
+        let d = drift_after(|d| {
+            let content = d
+                .pointer_mut(&format!("{ITEM}/patch/requestBody/content"))
+                .unwrap();
+            let json = content["application/json"].clone();
+            content["application/x-www-form-urlencoded"] = json;
+            let ok = d
+                .pointer_mut(&format!("{ITEM}/get/responses/200/content"))
+                .unwrap()
+                .as_object_mut()
+                .unwrap();
+            let json = ok.remove("application/json").unwrap();
+            ok.insert("application/vnd.infisical+json".into(), json);
+        });
+        let get = "GET /api/v1/auth/oci-auth/identities/{identityId}";
+        assert!(
+            d.contains(&format!(
+                "{PATCH} requestBody media types: ours [\"application/json\",\"application/x-www-form-urlencoded\"], upstream [\"application/json\"]"
+            )),
+            "{d:?}"
+        );
+        assert!(
+            d.contains(&format!(
+                "{get} response.200 media types: ours [\"application/vnd.infisical+json\"], upstream [\"application/json\"]"
+            )),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn parameter_location_and_requiredness() {
+        let d = drift_after(|d| {
+            let p = &mut d.pointer_mut(&format!("{ITEM}/patch/parameters")).unwrap()[0];
+            p["in"] = json!("query");
+            p["required"] = json!(false);
+        });
+        assert_eq!(
+            d,
+            [
+                format!("{PATCH} parameter.query.identityId in: ours \"query\", upstream \"path\""),
+                format!("{PATCH} parameter.query.identityId required: ours false, upstream true"),
+            ]
+        );
+    }
+
+    #[test]
+    fn descriptions_key_order_and_info_are_not_findings() {
+        fn reorder(v: &Value) -> Value {
+            match v {
+                Value::Object(m) => Value::Object(
+                    m.iter()
+                        .rev()
+                        .map(|(k, v)| (k.clone(), reorder(v)))
+                        .collect(),
+                ),
+                Value::Array(a) => Value::Array(a.iter().map(reorder).collect()),
+                other => other.clone(),
+            }
+        }
+        fn redescribe(v: &mut Value) {
+            match v {
+                Value::Object(m) => {
+                    for (k, v) in m.iter_mut() {
+                        if k == "description" || k == "summary" {
+                            *v = json!("reworded");
+                        } else {
+                            redescribe(v);
+                        }
+                    }
+                }
+                Value::Array(a) => a.iter_mut().for_each(redescribe),
+                _ => {}
+            }
+        }
+        let d = drift_after(|d| {
+            redescribe(d);
+            d["info"]["version"] = json!("9.9.9");
+            d["info"]["title"] = json!("renamed");
+            *d = reorder(d);
+        });
+        assert_eq!(d, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_finding_names_the_line_of_our_yaml_to_edit() {
+        let root = crate::root();
+        let text = std::fs::read_to_string(root.join(crate::codegen::SPEC_PATH)).unwrap();
+        let ours = crate::spec::parse(&text, "ours").unwrap();
+        let mut upstream = ours.clone();
+        let body = resolve(
+            &ours,
+            ours.pointer(&format!(
+                "{ITEM}/patch/requestBody/content/application~1json/schema"
+            ))
+            .unwrap(),
+        )
+        .clone();
+        let mut changed = body;
+        changed["properties"]["accessTokenTTL"]["maximum"] = json!(100);
+        *upstream
+            .pointer_mut(&format!(
+                "{ITEM}/patch/requestBody/content/application~1json/schema"
+            ))
+            .unwrap() = changed;
+        let findings = compare_located(&ours, &upstream);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let at = crate::position::Positions::of(&text)
+            .find(findings[0].pointer.as_deref().unwrap())
+            .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[at.line - 1].trim(),
+            "maximum: 315360000",
+            "line {}",
+            at.line
+        );
+        assert!(
+            lines[..at.line]
+                .iter()
+                .rev()
+                .take(4)
+                .any(|l| l.trim() == "accessTokenTTL:"),
+            "under accessTokenTTL"
+        );
+        assert!(
+            lines[..at.line]
+                .iter()
+                .rev()
+                .any(|l| l.trim() == "UpdateOciAuthRequest:"),
+            "in the update body's schema, where the $ref leads"
         );
     }
 

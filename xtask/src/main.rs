@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo xtask spec pull [--from URL|FILE]   refresh openapi/upstream/ from Infisical's spec
-//! cargo xtask spec check [--upstream FILE]  compare our spec with upstream (exit 1 on drift)
+//! cargo xtask spec check [--upstream URL|FILE] [--format text|json|github]
+//!                                           compare our spec with upstream (exit 1 on drift)
 //! cargo xtask codegen [--out FILE]          write the generated client for review
 //! cargo xtask bench                         measure the client against raw reqwest and hyper
 //! cargo xtask deps                          downstream crate budgets and dependency MSRVs
@@ -11,6 +12,7 @@
 mod codegen;
 mod deps;
 mod drift;
+mod position;
 mod spec;
 
 use std::path::{Path, PathBuf};
@@ -24,8 +26,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   spec pull [--from URL|FILE]    pin the OCI Auth part of Infisical's published spec in
                                  openapi/upstream/ (default: https://us.infisical.com/api/docs/json)
-  spec check [--upstream FILE]   compare openapi/infisical-oci-auth.yaml with upstream and check
-                                 that progenitor generates from it; exit 0 clean, 1 drift, 2 bad input
+  spec check [--upstream URL|FILE] [--format text|json|github]
+                                 compare openapi/infisical-oci-auth.yaml with upstream (default:
+                                 the pin; a URL or file is extracted as by pull, the pin is not
+                                 touched) and check that progenitor generates from it; each
+                                 finding with its line; exit 0 clean, 1 drift, 2 bad input
   codegen [--out FILE]           write the formatted generated client (default: stdout)
   bench                          measure, in one release run: the typed client against the
                                  generated method alone, a hand-written reqwest call and raw
@@ -41,9 +46,10 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["spec", "pull", rest @ ..] => option(rest, "--from").and_then(|from| spec::pull(from)),
-        ["spec", "check", rest @ ..] => {
-            option(rest, "--upstream").and_then(|upstream| spec::check(upstream.map(Path::new)))
-        }
+        ["spec", "check", rest @ ..] => options(rest, &["--upstream", "--format"]).and_then(|o| {
+            let format = o[1].map_or(Ok(spec::Format::Text), spec::Format::parse)?;
+            spec::check(o[0], format)
+        }),
         ["bench"] => bench(),
         ["deps"] => deps::run(),
         ["codegen", rest @ ..] => {
@@ -84,6 +90,26 @@ fn bench() -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Reads any of `--name VALUE` for `names` from `rest`, each at most once, in `names`' order;
+/// anything else is a usage error.
+fn options<'a>(rest: &[&'a str], names: &[&str]) -> Result<Vec<Option<&'a str>>, String> {
+    let mut values = vec![None; names.len()];
+    let mut rest = rest.iter();
+    while let Some(flag) = rest.next() {
+        let i = names
+            .iter()
+            .position(|n| n == flag)
+            .ok_or_else(|| format!("unexpected {flag:?}\n\n{USAGE}"))?;
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
+        if values[i].replace(*value).is_some() {
+            return Err(format!("{flag} given twice"));
+        }
+    }
+    Ok(values)
 }
 
 /// Reads `--name VALUE` (or nothing) from `rest`; anything else is a usage error.

@@ -1,12 +1,12 @@
 //! `spec pull` and `spec check`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::ExitCode;
 
 use serde_json::{Map, Value};
 
-use crate::{codegen, drift, root};
+use crate::{codegen, drift, position, root};
 
 /// The pinned extract of Infisical's published document.
 pub(crate) const UPSTREAM_FILE: &str = "openapi/upstream/infisical-openapi-oci-auth.json";
@@ -20,12 +20,8 @@ const OCI_PREFIX: &str = "/api/v1/auth/oci-auth/";
 /// `cargo xtask spec pull [--from URL|FILE]`.
 pub(crate) fn pull(from: Option<&str>) -> Result<ExitCode, String> {
     let source = from.unwrap_or(DEFAULT_URL);
-    let text = if source.starts_with("http://") || source.starts_with("https://") {
-        fetch(source)?
-    } else {
-        read(Path::new(source))?
-    };
-    let doc = parse(&text, source)?;
+    // The same reading as `spec check --upstream`, so pulled and checked documents agree.
+    let doc = parse(&load_upstream(source)?, source)?;
     let extract = extract_oci_auth(&doc).map_err(|e| format!("{source}: {e}"))?;
     let out = root().join(UPSTREAM_FILE);
     let rendered = render(&extract);
@@ -41,45 +37,190 @@ pub(crate) fn pull(from: Option<&str>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `cargo xtask spec check [--upstream FILE]`.
-pub(crate) fn check(upstream: Option<&Path>) -> Result<ExitCode, String> {
+/// How `spec check` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// `file:line:col: drift: …` lines and a summary.
+    Text,
+    /// One JSON document.
+    Json,
+    /// GitHub workflow annotations (`::error file=…,line=…::…`) and a summary.
+    Github,
+}
+
+impl Format {
+    pub(crate) fn parse(name: &str) -> Result<Self, String> {
+        match name {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "github" => Ok(Format::Github),
+            other => Err(format!("unknown format {other:?}: text, json or github")),
+        }
+    }
+}
+
+/// The most a fetched or read upstream document may weigh (Infisical's whole document is a
+/// few MiB).
+const MAX_UPSTREAM_BYTES: u64 = 64 << 20;
+/// The size cap, lowered by `SPEC_MAX_BYTES` (for tests of the cap).
+fn max_upstream_bytes() -> u64 {
+    std::env::var("SPEC_MAX_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(MAX_UPSTREAM_BYTES, |v: u64| v.min(MAX_UPSTREAM_BYTES))
+}
+
+/// How long a fetch may take, connecting included.
+const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Reads an upstream document from a URL or a file, refusing one over the size cap.
+fn load_upstream(source: &str) -> Result<String, String> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        return fetch(source);
+    }
+    let path = Path::new(source);
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .len();
+    let limit = max_upstream_bytes();
+    if size > limit {
+        return Err(format!(
+            "{source} is {size} bytes, over the {limit}-byte limit"
+        ));
+    }
+    read(path)
+}
+
+/// `cargo xtask spec check [--upstream URL|FILE] [--format text|json|github]`: compares our
+/// document with upstream (the pin by default; a URL or file goes through the same
+/// extraction as `spec pull`, and the pin is not touched).
+pub(crate) fn check(upstream: Option<&str>, format: Format) -> Result<ExitCode, String> {
     let ours_path = root().join(codegen::SPEC_PATH);
-    let ours = parse(&read(&ours_path)?, &ours_path.display().to_string())?;
-    let upstream_path = upstream.map_or_else(|| root().join(UPSTREAM_FILE), Path::to_path_buf);
-    let upstream = parse(&read(&upstream_path)?, &upstream_path.display().to_string())?;
+    let ours_text = read(&ours_path)?;
+    let ours = parse(&ours_text, codegen::SPEC_PATH)?;
+    let (source, upstream) = match upstream {
+        None => {
+            let text = read(&root().join(UPSTREAM_FILE))?;
+            (UPSTREAM_FILE.to_owned(), parse(&text, UPSTREAM_FILE)?)
+        }
+        Some(source) => {
+            let doc = parse(&load_upstream(source)?, source)?;
+            let extract = extract_oci_auth(&doc).map_err(|e| format!("{source}: {e}"))?;
+            (source.to_owned(), extract)
+        }
+    };
     let accepted = parse_accepted(&read(&root().join(ACCEPTED_FILE))?)?;
 
-    let mut failed = false;
-    if let Err(e) = codegen::generate(&ours_path) {
-        println!("codegen: {e}");
-        failed = true;
-    }
-    let findings = drift::compare(&ours, &upstream);
-    let report = Report::new(&findings, &accepted);
-    for finding in &report.drift {
-        println!("drift: {finding}");
-    }
-    for finding in &report.stale {
-        println!("stale: accepted in {ACCEPTED_FILE} but no longer differs: {finding}");
-    }
-    failed |= !report.is_clean();
-    if failed {
-        println!(
-            "spec check failed: fix {} or, for a difference we mean to keep, add the line with \
-             its reason to {ACCEPTED_FILE}",
-            codegen::SPEC_PATH
-        );
-        return Ok(ExitCode::from(1));
-    }
-    println!(
-        "spec check: {} differences from {}, all accepted; progenitor generates the client",
-        findings.len(),
-        upstream_path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("upstream")
+    let codegen_error = codegen::generate(&ours_path).err();
+    let findings = drift::compare_located(&ours, &upstream);
+    let texts: Vec<String> = findings.iter().map(|f| f.text.clone()).collect();
+    let report = Report::new(&texts, &accepted);
+    let positions = position::Positions::of(&ours_text);
+    let located: Vec<(&str, Option<position::Position>)> = findings
+        .iter()
+        .filter(|f| !accepted.contains_key(&f.text))
+        .map(|f| {
+            (
+                f.text.as_str(),
+                f.pointer.as_deref().and_then(|p| positions.find(p)),
+            )
+        })
+        .collect();
+    let accepted_count = texts.len() - report.drift.len();
+    let summary = format!(
+        "spec check against {source}: {} new, {accepted_count} accepted, {} stale difference(s); {}",
+        report.drift.len(),
+        report.stale.len(),
+        match &codegen_error {
+            None => "progenitor generates the client".to_owned(),
+            Some(e) => format!("codegen fails: {e}"),
+        }
     );
-    Ok(ExitCode::SUCCESS)
+    let stale_line = |finding: &str| accepted.get(finding).copied();
+    match format {
+        Format::Text => {
+            for (finding, at) in &located {
+                match at {
+                    Some(p) => println!(
+                        "{}:{}:{}: drift: {finding}",
+                        codegen::SPEC_PATH,
+                        p.line,
+                        p.col
+                    ),
+                    None => println!("{}: drift: {finding}", codegen::SPEC_PATH),
+                }
+            }
+            for finding in &report.stale {
+                println!(
+                    "{ACCEPTED_FILE}:{}: stale: accepted but no longer differs: {finding}",
+                    stale_line(finding).unwrap_or(0)
+                );
+            }
+            println!("{summary}");
+            if !report.is_clean() {
+                println!(
+                    "to fix: edit {} where shown, or, for a difference we mean to keep, add the \
+                     line with its reason to {ACCEPTED_FILE}; remove stale lines",
+                    codegen::SPEC_PATH
+                );
+            }
+        }
+        Format::Github => {
+            for (finding, at) in &located {
+                let place = match at {
+                    Some(p) => format!("file={},line={},col={}", codegen::SPEC_PATH, p.line, p.col),
+                    None => format!("file={}", codegen::SPEC_PATH),
+                };
+                println!("::error {place},title=spec drift::{}", annotation(finding));
+            }
+            for finding in &report.stale {
+                println!(
+                    "::error file={ACCEPTED_FILE},line={},title=stale accepted drift::{}",
+                    stale_line(finding).unwrap_or(1),
+                    annotation(&format!("accepted but no longer differs: {finding}"))
+                );
+            }
+            if let Some(e) = &codegen_error {
+                println!(
+                    "::error file={},title=codegen::{}",
+                    codegen::SPEC_PATH,
+                    annotation(e)
+                );
+            }
+            println!("{summary}");
+        }
+        Format::Json => {
+            let doc = serde_json::json!({
+                "upstream": source,
+                "new": located.iter().map(|(finding, at)| serde_json::json!({
+                    "finding": finding,
+                    "file": codegen::SPEC_PATH,
+                    "line": at.map(|p| p.line),
+                    "column": at.map(|p| p.col),
+                })).collect::<Vec<_>>(),
+                "stale": report.stale.iter().map(|finding| serde_json::json!({
+                    "finding": finding,
+                    "file": ACCEPTED_FILE,
+                    "line": stale_line(finding),
+                })).collect::<Vec<_>>(),
+                "accepted": accepted_count,
+                "codegen_error": codegen_error,
+            });
+            println!("{doc}");
+        }
+    }
+    Ok(if report.is_clean() && codegen_error.is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// A workflow-command message: `%`, CR and LF escaped as GitHub reads them.
+fn annotation(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Findings that are not accepted, and accepted ones that no longer occur.
@@ -90,16 +231,16 @@ pub(crate) struct Report {
 }
 
 impl Report {
-    pub(crate) fn new(findings: &[String], accepted: &BTreeSet<String>) -> Self {
+    pub(crate) fn new(findings: &[String], accepted: &BTreeMap<String, usize>) -> Self {
         let found: BTreeSet<&String> = findings.iter().collect();
         Report {
             drift: findings
                 .iter()
-                .filter(|f| !accepted.contains(*f))
+                .filter(|f| !accepted.contains_key(*f))
                 .cloned()
                 .collect(),
             stale: accepted
-                .iter()
+                .keys()
                 .filter(|a| !found.contains(a))
                 .cloned()
                 .collect(),
@@ -111,10 +252,11 @@ impl Report {
     }
 }
 
-/// Reads the accepted-differences file: `<finding> -- <reason>` per line; `#` comments and
-/// blank lines are skipped. A line without a reason is refused.
-pub(crate) fn parse_accepted(text: &str) -> Result<BTreeSet<String>, String> {
-    let mut accepted = BTreeSet::new();
+/// Reads the accepted-differences file: `<finding> -- <reason>` per line, each finding with
+/// its line number; `#` comments and blank lines are skipped. A line without a reason, or a
+/// finding listed twice, is refused.
+pub(crate) fn parse_accepted(text: &str) -> Result<BTreeMap<String, usize>, String> {
+    let mut accepted = BTreeMap::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -122,7 +264,12 @@ pub(crate) fn parse_accepted(text: &str) -> Result<BTreeSet<String>, String> {
         }
         match line.split_once(" -- ") {
             Some((finding, reason)) if !reason.trim().is_empty() => {
-                accepted.insert(finding.trim().to_owned());
+                if let Some(first) = accepted.insert(finding.trim().to_owned(), n + 1) {
+                    return Err(format!(
+                        "{ACCEPTED_FILE}:{}: the same finding as line {first}",
+                        n + 1
+                    ));
+                }
             }
             _ => {
                 return Err(format!(
@@ -139,10 +286,21 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
+/// GETs `url` within [`FETCH_TIMEOUT`], reading at most the size cap.
 fn fetch(url: &str) -> Result<String, String> {
-    ureq::get(url)
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(FETCH_TIMEOUT))
+        .build()
+        .into();
+    agent
+        .get(url)
         .call()
-        .and_then(|mut r| r.body_mut().read_to_string())
+        .and_then(|mut r| {
+            r.body_mut()
+                .with_config()
+                .limit(max_upstream_bytes())
+                .read_to_string()
+        })
         .map_err(|e| format!("cannot fetch {url}: {e}"))
 }
 
