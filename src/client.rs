@@ -655,7 +655,7 @@ impl Client {
     }
 
     /// The bearer token the client sends: the one it was given, or with
-    /// [`ClientBuilder::oci_login`] the current login token (logging in or renewing first
+    /// `ClientBuilder::oci_login` (feature `oci`) the current login token (logging in or renewing first
     /// when it is due). For calling other Infisical APIs with the same identity.
     ///
     /// ```no_run

@@ -6,7 +6,7 @@
 //! the server stores them; [`Client::apply_oci_auth`] then sends nothing, one attach, or
 //! one update carrying every field (so nothing is cleared or kept by omission). Revoking
 //! is explicit: [`Client::revoke_oci_auth`], or `absent` in a file of many identities
-//! ([`DesiredFile`], feature `cli`).
+//! (`DesiredFile`, feature `cli`).
 //!
 //! Plan and apply are separate requests, not a transaction: a change someone makes between
 //! the read and the write is overwritten by the write.
