@@ -33,11 +33,10 @@ use crate::retry::{self, Failure};
 /// }
 /// assert!(!err.is_retryable());
 /// ```
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Error {
     /// A value breaks one of the server's rules; nothing was sent.
-    #[error("invalid {field}: {reason}")]
     Validation {
         /// The field's wire name, e.g. `accessTokenTTL`.
         field: String,
@@ -47,7 +46,6 @@ pub enum Error {
 
     /// The client is configured wrongly (base URL, token, TLS set-up, a missing setting);
     /// found by [`ClientBuilder::build`](crate::ClientBuilder::build), before any request.
-    #[error("invalid client configuration: {reason}")]
     Config {
         /// What is wrong and what to set.
         reason: String,
@@ -55,7 +53,6 @@ pub enum Error {
 
     /// OCI credentials could not be loaded or used: a config file, profile, entry or key is
     /// missing or wrong. Never holds key material or a passphrase.
-    #[error("OCI credentials: {location}: {reason}")]
     Credentials {
         /// Where: the file, profile and entry, or `private key`.
         location: String,
@@ -64,18 +61,42 @@ pub enum Error {
     },
 
     /// Infisical answered with an error status and its JSON error body.
-    #[error(transparent)]
     Api(ApiError),
 
     /// The request did not complete: no connection, a timeout, the operation's deadline, a
     /// redirect (never followed), a broken answer.
-    #[error(transparent)]
     Transport(TransportError),
 
     /// An answer arrived but is not what the API promises: not JSON, truncated, of the
     /// wrong shape, or too large.
-    #[error(transparent)]
     Decode(DecodeError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation { field, reason } => write!(f, "invalid {field}: {reason}"),
+            Error::Config { reason } => write!(f, "invalid client configuration: {reason}"),
+            Error::Credentials { location, reason } => {
+                write!(f, "OCI credentials: {location}: {reason}")
+            }
+            Error::Api(e) => e.fmt(f),
+            Error::Transport(e) => e.fmt(f),
+            Error::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The boxed kinds are transparent: their own `source` is the error's.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(e) => e.source(),
+            Error::Transport(e) => e.source(),
+            Error::Decode(e) => e.source(),
+            Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
+        }
+    }
 }
 
 impl Error {
