@@ -111,6 +111,17 @@ impl Findings {
         );
     }
 
+    /// An element only one side has: placed at ours when we have it, else at its parent.
+    fn presence<T>(
+        &mut self,
+        (op, place, aspect): (&str, &str, &str),
+        (x, y): (Option<T>, Option<T>),
+        (ours, parent): (Option<String>, Option<String>),
+    ) {
+        let at = if x.is_some() { ours } else { parent };
+        self.add(op, place, aspect, present(x), present(y), at);
+    }
+
     fn differ(
         &mut self,
         op: &str,
@@ -428,17 +439,10 @@ fn compare_operation(
                     );
                 }
             }
-            (x, y) => out.add(
-                op,
-                &place,
-                "status",
-                present(x),
-                present(y),
-                if x.is_some() {
-                    at
-                } else {
-                    child(&here, &["responses"])
-                },
+            (x, y) => out.presence(
+                (op, &place, "status"),
+                (x, y),
+                (at, child(&here, &["responses"])),
             ),
         }
     }
@@ -551,17 +555,10 @@ fn compare_schema(
         let at = child(&a_at, &["properties", name]);
         match (pa.get(name), pb.get(name)) {
             (Some(x), Some(y)) => compare_schema(op, &inner, sides, (Some(x), at), Some(y), out),
-            (x, y) => out.add(
-                op,
-                &inner,
-                "property",
-                present(x),
-                present(y),
-                if x.is_some() {
-                    at
-                } else {
-                    child(&a_at, &["properties"])
-                },
+            (x, y) => out.presence(
+                (op, &inner, "property"),
+                (x, y),
+                (at, child(&a_at, &["properties"])),
             ),
         }
     }
