@@ -751,14 +751,7 @@ impl Client {
             >,
         >,
     {
-        let span = tracing::info_span!(
-            "infisical_oci_auth",
-            operation = op.id,
-            identity_id = %identity,
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
+        let span = transport::operation_span(op, identity);
         let shared = self.shared();
         let deadline = Deadline::after(shared.retry.elapsed_limit());
         let target = Target {

@@ -267,15 +267,7 @@ impl Client {
         identity: &IdentityId,
         desired: &AttachOciAuth,
     ) -> Result<Plan> {
-        let current = self.current_oci_auth(identity).await?;
-        if let Some(current) = &current {
-            let plan = plan(Some(current), desired);
-            if plan.changes_anything() {
-                update_for(current, desired)?;
-            }
-            return Ok(plan);
-        }
-        Ok(plan(None, desired))
+        Ok(self.converge(identity, desired, false).await?.plan)
     }
 
     /// Makes the OCI Auth of `identity` equal to `desired`: reads it, then sends nothing,
@@ -288,23 +280,35 @@ impl Client {
         identity: &IdentityId,
         desired: &AttachOciAuth,
     ) -> Result<Applied> {
-        let (plan, config) = match self.current_oci_auth(identity).await? {
-            None => (
-                plan(None, desired),
-                self.attach_oci_auth(identity, desired).await?,
-            ),
-            Some(current) => match plan(Some(&current), desired) {
-                Plan::Unchanged => (Plan::Unchanged, current),
-                changed => {
-                    let update = update_for(&current, desired)?;
-                    (changed, self.update_oci_auth(identity, &update).await?)
-                }
-            },
+        self.converge(identity, desired, true).await
+    }
+
+    /// Reads the configuration and plans; with `apply`, carries the plan out. Without, the
+    /// `config` of the result is the current one and nothing is written.
+    pub(crate) async fn converge(
+        &self,
+        identity: &IdentityId,
+        desired: &AttachOciAuth,
+        apply: bool,
+    ) -> Result<Applied> {
+        let current = self.current_oci_auth(identity).await?;
+        let plan = plan(current.as_ref(), desired);
+        let update = match (&plan, &current) {
+            (Plan::Update(_), Some(current)) => Some(update_for(current, desired)?),
+            _ => None,
         };
-        Ok(Applied {
-            plan,
-            config: Some(config),
-        })
+        if !apply {
+            return Ok(Applied {
+                plan,
+                config: current,
+            });
+        }
+        let config = match (&plan, update) {
+            (Plan::Attach(_), _) => Some(self.attach_oci_auth(identity, desired).await?),
+            (_, Some(update)) => Some(self.update_oci_auth(identity, &update).await?),
+            _ => current,
+        };
+        Ok(Applied { plan, config })
     }
 
     /// The configuration, or `None` when the identity has no OCI Auth.

@@ -467,6 +467,18 @@ pub(crate) fn deadline_error(
     ))
 }
 
+/// The span of one operation on `identity`: the fields [`call`] fills in as it goes.
+pub(crate) fn operation_span(op: &Operation, identity: &IdentityId) -> tracing::Span {
+    tracing::info_span!(
+        "infisical_oci_auth",
+        operation = op.id,
+        identity_id = %identity,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    )
+}
+
 /// Runs a generated call under the deadline, retrying as `shared.retry` allows, maps the
 /// outcome into this crate's types (`finish` picks what to return from the answer), and
 /// records status, attempts and duration in `span`.

@@ -307,7 +307,7 @@ async fn one_identitys_failure_does_not_hide_the_others() {
 
 /// Runs the command against `fake` with `file`, returning exit code and stdout.
 async fn command(fake: &FakeInfisical, args: &[&str], file: &str) -> (i32, String) {
-    let dir = std::env::temp_dir().join(format!("ioa-cli-{}", uuid_like()));
+    let dir = std::env::temp_dir().join(format!("ioa-cli-{}", unique_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("identities.yaml");
     std::fs::write(&path, file).unwrap();
@@ -328,7 +328,7 @@ async fn command(fake: &FakeInfisical, args: &[&str], file: &str) -> (i32, Strin
     )
 }
 
-fn uuid_like() -> String {
+fn unique_suffix() -> String {
     format!(
         "{}-{:?}",
         std::process::id(),

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -520,19 +519,6 @@ async fn renewal_follows_the_servers_clock_and_the_wall_clock() {
     );
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Every text an error shows: Display, Debug and its source chain.
 fn all_texts(err: &Error) -> String {
     let mut text = format!("{err}\n{err:?}\n");
@@ -546,14 +532,7 @@ fn all_texts(err: &Error) -> String {
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn a_server_that_echoes_the_token_never_gets_it_printed() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = common::CapturedLogs::start();
 
     // Each answer quotes the Authorization header somewhere else.
     let answers: [fn(&str) -> Response; 6] = [
@@ -630,7 +609,7 @@ async fn a_server_that_echoes_the_token_never_gets_it_printed() {
             );
         }
     }
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(logs.contains("retrying"), "the retry events were captured");
     assert!(!logs.contains(common::TOKEN), "{logs}");
     assert!(!logs.contains(OCI_TOKEN), "{logs}");

@@ -2,8 +2,7 @@
 //! log line, whatever the crate is asked to do.
 #![cfg(all(feature = "testing", feature = "oci"))]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
 use infisical_oci_auth::oci::{OciCredentials, PrivateKey};
 use infisical_oci_auth::testing::{FakeInfisical, Fault};
@@ -13,19 +12,6 @@ use secrecy::ExposeSecret;
 const PASSPHRASE: &str = "test-passphrase";
 const TENANCY: &str = "ocid1.tenancy.oc1..aaaa";
 const USER: &str = "ocid1.user.oc1..bbbb";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!(
@@ -37,14 +23,7 @@ fn fixture(name: &str) -> String {
 
 #[tokio::test(flavor = "current_thread")]
 async fn no_secret_reaches_debug_display_errors_or_logs() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = common::CapturedLogs::start();
     let mut seen = Vec::<String>::new();
 
     // Management with a static token, including failures and retries.
@@ -149,7 +128,7 @@ async fn no_secret_reaches_debug_display_errors_or_logs() {
     }
     assert!(secrets.len() > 40);
 
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(
         logs.contains("updateOciAuth") && logs.contains("retrying"),
         "spans and retry events are logged:\n{logs}"

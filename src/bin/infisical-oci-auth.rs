@@ -65,9 +65,10 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
 }
 
 fn client() -> Result<Client, infisical_oci_auth::Error> {
-    let has_token = std::env::var("INFISICAL_TOKEN").is_ok_and(|t| !t.trim().is_empty());
     #[cfg(feature = "oci")]
-    if !has_token && let Ok(identity) = std::env::var("INFISICAL_OCI_IDENTITY_ID") {
+    if !std::env::var("INFISICAL_TOKEN").is_ok_and(|t| !t.trim().is_empty())
+        && let Ok(identity) = std::env::var("INFISICAL_OCI_IDENTITY_ID")
+    {
         let credentials = infisical_oci_auth::oci::OciCredentials::from_default_config()?;
         let builder = Client::builder();
         let builder = match std::env::var("INFISICAL_API_URL") {
@@ -76,7 +77,6 @@ fn client() -> Result<Client, infisical_oci_auth::Error> {
         };
         return builder.oci_login(credentials, identity.parse()?).build();
     }
-    let _ = has_token;
     Client::builder().from_env().build()
 }
 

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Applied, Plan, plan, plan_revoke, update_for};
+use super::{Applied, Plan, plan_revoke};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{AttachOciAuth, IdentityId};
@@ -336,7 +336,7 @@ impl Client {
             let permits = permits.clone();
             let task = tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                let result = client.converge(&identity, &state, apply).await;
+                let result = client.converge_entry(&identity, &state, apply).await;
                 EntryOutcome { identity, result }
             });
             index_of.insert(task.id(), (index, identity));
@@ -367,39 +367,16 @@ impl Client {
     }
 
     /// Plans (and with `apply`, carries out) one entry.
-    async fn converge(
+    async fn converge_entry(
         &self,
         identity: &IdentityId,
         state: &DesiredState,
         apply: bool,
     ) -> Result<Applied> {
-        let current = self.current_oci_auth(identity).await?;
         match state {
-            DesiredState::Present(desired) => {
-                let plan = plan(current.as_ref(), desired);
-                if let (Plan::Update(_), Some(current)) = (&plan, &current) {
-                    update_for(current, desired)?;
-                }
-                if !apply {
-                    return Ok(Applied {
-                        plan,
-                        config: current,
-                    });
-                }
-                let config = match &plan {
-                    Plan::Attach(_) => Some(self.attach_oci_auth(identity, desired).await?),
-                    Plan::Update(_) => match &current {
-                        Some(current) => {
-                            let update = update_for(current, desired)?;
-                            Some(self.update_oci_auth(identity, &update).await?)
-                        }
-                        None => current,
-                    },
-                    _ => current,
-                };
-                Ok(Applied { plan, config })
-            }
+            DesiredState::Present(desired) => self.converge(identity, desired, apply).await,
             DesiredState::Absent => {
+                let current = self.current_oci_auth(identity).await?;
                 let plan = plan_revoke(current.as_ref());
                 let config = if apply && plan.changes_anything() {
                     Some(self.revoke_oci_auth(identity).await?)

@@ -82,14 +82,7 @@ pub(crate) async fn login(
     deadline: Deadline,
 ) -> Result<AccessToken, Error> {
     let op = &operations::LOGIN;
-    let span = tracing::info_span!(
-        "infisical_oci_auth",
-        operation = op.id,
-        identity_id = %identity,
-        status = tracing::field::Empty,
-        attempts = tracing::field::Empty,
-        duration_ms = tracing::field::Empty,
-    );
+    let span = crate::transport::operation_span(op, identity);
     async {
         // OCI checks the signed date against its own clock: always the real time.
         let headers = credentials.login_headers(SystemTime::now())?;

@@ -748,15 +748,17 @@ mod tests {
         );
     }
 
+    fn remove_patch_security(d: &mut Value) {
+        d.pointer_mut(&format!("{ITEM}/patch"))
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .remove("security");
+    }
+
     #[test]
     fn security_requirements_and_their_schemes() {
-        let d = drift_after(|d| {
-            d.pointer_mut(&format!("{ITEM}/patch"))
-                .unwrap()
-                .as_object_mut()
-                .unwrap()
-                .remove("security");
-        });
+        let d = drift_after(remove_patch_security);
         assert_eq!(
             d,
             [format!(
@@ -775,11 +777,7 @@ mod tests {
         );
         // The document-wide requirement counts for an operation without its own.
         let d = drift_after(|d| {
-            d.pointer_mut(&format!("{ITEM}/patch"))
-                .unwrap()
-                .as_object_mut()
-                .unwrap()
-                .remove("security");
+            remove_patch_security(d);
             d["security"] = json!([{"bearerAuth": []}]);
         });
         assert!(!d.iter().any(|f| f.starts_with(PATCH)), "{d:?}");
