@@ -32,7 +32,7 @@ pub fn generate(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_inner_type(quote::quote!(crate::client::Shared))
+        .with_inner_type(quote::quote!(crate::transport::state::Shared))
         .with_hooks(progenitor::HooksMode::Expected);
     for (name, path) in REPLACED_TYPES {
         settings.with_replacement(*name, *path, std::iter::empty());

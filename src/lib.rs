@@ -44,6 +44,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod auth;
 mod client;
 pub mod desired;
 mod error;

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use super::numbers::ATTACH_MIN_MAX_TTL;
 use super::trusted_ip::{DEFAULT_TRUSTED_IPS, parse_trusted_ips, wire_list};
-use super::validation::Kind;
+use super::validation::Rule;
 use super::wire::RequestWire;
 use super::{
     AccessTokenTtl, AllowedUsernames, NumUsesLimit, TenancyOcid, TrustedIp, ValidationError,
@@ -136,7 +136,7 @@ impl AttachOciAuthBuilder {
     /// A [`ValidationError`] naming the first field that breaks a rule.
     pub fn build(self) -> Result<AttachOciAuth, ValidationError> {
         let tenancy_ocid = TenancyOcid::new(self.tenancy_ocid.as_deref().ok_or_else(|| {
-            ValidationError::new("tenancyOcid", "is required on attach").with_kind(Kind::Required)
+            ValidationError::new("tenancyOcid", "is required on attach").with_kind(Rule::Required)
         })?)?;
         let allowed_usernames = self
             .allowed_usernames
@@ -162,7 +162,7 @@ impl AttachOciAuthBuilder {
                         AccessTokenTtl::MAX.get()
                     ),
                 )
-                .with_kind(Kind::BelowMinimum));
+                .with_kind(Rule::BelowMinimum));
             }
             Some(s) => AccessTokenTtl::for_field("accessTokenMaxTTL", s)?,
             None => AccessTokenTtl::DEFAULT,
@@ -187,7 +187,7 @@ impl AttachOciAuthBuilder {
                     ),
                     _ => String::new(),
                 };
-                ValidationError::new(e.field(), format!("{}{hint}", e.reason())).with_kind(e.kind())
+                ValidationError::new(e.field(), format!("{}{hint}", e.reason())).with_kind(e.rule())
             },
         )?;
         Ok(AttachOciAuth {

@@ -11,6 +11,7 @@ mod attach;
 mod identity_id;
 mod identity_oci_auth;
 mod numbers;
+pub mod rules;
 #[cfg(feature = "schemars")]
 mod schema;
 mod tenancy;
@@ -28,17 +29,9 @@ pub use tenancy::TenancyOcid;
 pub use trusted_ip::TrustedIp;
 pub use update::{UpdateOciAuth, UpdateOciAuthBuilder};
 pub use usernames::AllowedUsernames;
-pub use validation::ValidationError;
+pub use validation::{Rule, ValidationError};
 
-#[cfg(feature = "testing")]
-pub(crate) use numbers::{ATTACH_MIN_MAX_TTL, as_javascript_number, ttl_exceeds_max};
 pub(crate) use numbers::{check_ttl_against_stored, check_ttl_within_max};
-#[cfg(feature = "testing")]
-pub(crate) use trusted_ip::{DEFAULT_TRUSTED_IPS, MIN_TRUSTED_IPS, is_free_plan_range};
 pub(crate) use usernames::parse_allowed_usernames;
-#[cfg(feature = "testing")]
-pub(crate) use validation::{Kind, js_trim};
 #[cfg(feature = "cli")]
 pub(crate) use wire::RequestWire;
-#[cfg(feature = "testing")]
-pub(crate) use wire::{whole_number, zod_type_name};

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::validation::{Kind, ValidationError};
+use super::validation::{Rule, ValidationError};
 
 /// A token lifetime in seconds, `0..=315360000` (ten years), as the server accepts it.
 ///
@@ -41,7 +41,7 @@ impl AccessTokenTtl {
                 field,
                 format!("must be from 0 to {} seconds, got {seconds}", Self::MAX.0),
             )
-            .with_kind(Kind::AboveMaximum)),
+            .with_kind(Rule::AboveMaximum)),
         }
     }
 
@@ -96,7 +96,7 @@ impl NumUsesLimit {
                 "accessTokenNumUsesLimit",
                 format!("must be from 0 (unlimited) to {}, got {uses}", Self::MAX.0),
             )
-            .with_kind(Kind::AboveMaximum));
+            .with_kind(Rule::AboveMaximum));
         }
         Ok(Self(uses))
     }
@@ -108,12 +108,11 @@ impl NumUsesLimit {
 }
 
 /// Attach's `accessTokenMaxTTL` is at least 1 (zod `.min(1)`); update's may be 0.
-pub(crate) const ATTACH_MIN_MAX_TTL: u32 = 1;
+pub const ATTACH_MIN_MAX_TTL: u32 = 1;
 
 /// How the server reads a JSON integer: as a JavaScript number, so one beyond 2^53 is
 /// rounded to the nearest double before it is checked and stored.
-#[cfg(feature = "testing")]
-pub(crate) fn as_javascript_number(n: u64) -> u64 {
+pub fn as_javascript_number(n: u64) -> u64 {
     n as f64 as u64
 }
 
@@ -132,11 +131,11 @@ pub(crate) fn check_ttl_within_max(
     }
 }
 
-/// The comparison behind [`check_ttl_within_max`], on raw numbers: on update a zero on
+/// The server's TTL ≤ max TTL comparison, on raw numbers: on update a zero on
 /// either side means "not given" and nothing is compared.
 /// Numbers are JavaScript's, as the server compares them (the fake passes values that
 /// failed their own checks, e.g. `-1` or `1.5`).
-pub(crate) fn ttl_exceeds_max(ttl: f64, max: f64, zero_means_unset: bool) -> bool {
+pub fn ttl_exceeds_max(ttl: f64, max: f64, zero_means_unset: bool) -> bool {
     if zero_means_unset && (ttl == 0.0 || max == 0.0) {
         return false;
     }
@@ -169,7 +168,7 @@ fn ttl_over_max(ttl: impl fmt::Display, max: impl fmt::Display) -> ValidationErr
         "accessTokenTTL",
         format!("must not exceed accessTokenMaxTTL ({max} s), got {ttl} s"),
     )
-    .with_kind(Kind::TtlAboveMax)
+    .with_kind(Rule::TtlAboveMax)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::validation::{Kind, ValidationError, js_trim, shown, string_newtype_impls};
+use super::validation::{Rule, ValidationError, js_trim, shown, string_newtype_impls};
 
 /// The OCID of an Oracle Cloud tenancy, as the server accepts and can store it.
 ///
@@ -38,7 +38,7 @@ impl TenancyOcid {
                 FIELD,
                 "must not be empty; expected ocid1.tenancy.oc1.<id>",
             )
-            .with_kind(Kind::Empty));
+            .with_kind(Rule::Empty));
         }
         let id = value.strip_prefix(PREFIX).unwrap_or_default();
         if id.is_empty() || id.contains('\n') {
@@ -53,7 +53,7 @@ impl TenancyOcid {
         if value.contains('\0') {
             return Err(
                 ValidationError::new(FIELD, "must not contain a NUL character")
-                    .with_kind(Kind::Storage),
+                    .with_kind(Rule::Storage),
             );
         }
         let chars = value.chars().count();
@@ -64,7 +64,7 @@ impl TenancyOcid {
                     "must be at most {MAX_CHARS} characters (the server's column size), got {chars}"
                 ),
             )
-            .with_kind(Kind::Storage));
+            .with_kind(Rule::Storage));
         }
         Ok(Self(value.to_owned()))
     }

@@ -3,7 +3,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
-use super::validation::{Kind, ValidationError, js_trim, shown, string_newtype_impls};
+use super::validation::{Rule, ValidationError, js_trim, shown, string_newtype_impls};
 
 /// An IP address or CIDR range that access tokens may be used from.
 ///
@@ -139,15 +139,15 @@ string_newtype_impls!(TrustedIp);
 pub(crate) const FREE_PLAN_RANGES: [&str; 2] = ["0.0.0.0/0", "::/0"];
 
 /// The server's plan check on one trimmed `ipAddress` text.
-pub(crate) fn is_free_plan_range(ip_address: &str) -> bool {
+pub fn is_free_plan_range(ip_address: &str) -> bool {
     FREE_PLAN_RANGES.contains(&ip_address)
 }
 
 /// Attach's default `accessTokenTrustedIps`: anywhere, over IPv4 and IPv6.
-pub(crate) const DEFAULT_TRUSTED_IPS: [TrustedIp; 2] = [TrustedIp::ANY_V4, TrustedIp::ANY_V6];
+pub const DEFAULT_TRUSTED_IPS: [TrustedIp; 2] = [TrustedIp::ANY_V4, TrustedIp::ANY_V6];
 
 /// The fewest entries `accessTokenTrustedIps` may hold when given (zod `.min(1)`).
-pub(crate) const MIN_TRUSTED_IPS: usize = 1;
+pub const MIN_TRUSTED_IPS: usize = 1;
 
 /// Validates a request's `accessTokenTrustedIps`: at least one entry, each valid.
 pub(crate) fn parse_trusted_ips<I, S>(values: I) -> Result<Vec<TrustedIp>, ValidationError>
@@ -172,7 +172,7 @@ pub(crate) fn check_trusted_ips_not_empty(ips: &[TrustedIp]) -> Result<(), Valid
             "accessTokenTrustedIps",
             "must hold at least one address or range; use 0.0.0.0/0 and ::/0 for anywhere",
         )
-        .with_kind(Kind::TooFewItems));
+        .with_kind(Rule::TooFewItems));
     }
     Ok(())
 }

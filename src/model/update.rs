@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::trusted_ip::{parse_trusted_ips, wire_list};
-use super::validation::Kind;
+use super::validation::Rule;
 use super::wire::RequestWire;
 use super::{
     AccessTokenTtl, AllowedUsernames, IdentityOciAuth, NumUsesLimit, TenancyOcid, TrustedIp,
@@ -189,7 +189,7 @@ impl UpdateOciAuthBuilder {
     /// (when both are given and non-zero).
     pub fn build(self) -> Result<UpdateOciAuth, ValidationError> {
         let tenancy_ocid = TenancyOcid::new(self.tenancy_ocid.as_deref().ok_or_else(|| {
-            ValidationError::new("tenancyOcid", "is required on update").with_kind(Kind::Required)
+            ValidationError::new("tenancyOcid", "is required on update").with_kind(Rule::Required)
         })?)?;
         let allowed_usernames = match self.allowed_usernames {
             None => {

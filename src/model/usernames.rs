@@ -1,6 +1,6 @@
 use std::fmt;
 
-use super::validation::{Kind, ValidationError, js_len, js_trim, shown, string_newtype_impls};
+use super::validation::{Rule, ValidationError, js_len, js_trim, shown, string_newtype_impls};
 
 /// A non-empty allow-list of OCI usernames, in the form the server stores.
 ///
@@ -40,7 +40,7 @@ pub(crate) fn parse_allowed_usernames(
             FIELD,
             format!("must be at most {MAX_INPUT} characters, got {len}"),
         )
-        .with_kind(Kind::TooLong));
+        .with_kind(Rule::TooLong));
     }
     let mut joined = String::with_capacity(trimmed.len());
     for name in trimmed.split(',').map(js_trim).filter(|n| !n.is_empty()) {
@@ -71,7 +71,7 @@ pub(crate) fn parse_allowed_usernames(
                 joined.len()
             ),
         )
-        .with_kind(Kind::Storage));
+        .with_kind(Rule::Storage));
     }
     Ok(Some(AllowedUsernames(joined)))
 }

@@ -17,13 +17,21 @@ use std::fmt;
 pub struct ValidationError {
     field: String,
     reason: String,
-    kind: Kind,
+    kind: Rule,
 }
 
-/// Which rule was broken, in the server's terms: lets the fake server answer as Infisical
-/// does (a 422 issue of the right code, or a 500 from the database).
+/// Which of the server's rules a value broke, in the server's terms: what kind of answer
+/// Infisical would give it (a 422 issue with zod's code, or a 500 from its database).
+///
+/// ```
+/// use infisical_oci_auth::model::{Rule, TenancyOcid};
+///
+/// assert_eq!(TenancyOcid::new("").unwrap_err().rule(), Rule::Empty);
+/// assert_eq!(TenancyOcid::new("nope").unwrap_err().rule(), Rule::Invalid);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+#[non_exhaustive]
+pub enum Rule {
     /// A format check (zod `custom` issue).
     Invalid,
     /// The field is missing.
@@ -53,19 +61,18 @@ impl ValidationError {
         Self {
             field: field.into(),
             reason: reason.into(),
-            kind: Kind::Invalid,
+            kind: Rule::Invalid,
         }
     }
 
     /// The same error, tagged with the rule that was broken.
-    pub(crate) fn with_kind(mut self, kind: Kind) -> Self {
+    pub(crate) fn with_kind(mut self, kind: Rule) -> Self {
         self.kind = kind;
         self
     }
 
     /// The rule that was broken.
-    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
-    pub(crate) fn kind(&self) -> Kind {
+    pub fn rule(&self) -> Rule {
         self.kind
     }
 
@@ -96,9 +103,13 @@ impl std::error::Error for ValidationError {}
 
 /// Trims like JavaScript's `String.prototype.trim`, which the server applies (zod `.trim()`).
 ///
+/// ```
+/// assert_eq!(infisical_oci_auth::model::rules::js_trim("\u{feff} a \u{a0}"), "a");
+/// ```
+///
 /// JavaScript's set differs from Rust's `char::is_whitespace`: it includes U+FEFF and
 /// excludes U+0085.
-pub(crate) fn js_trim(s: &str) -> &str {
+pub fn js_trim(s: &str) -> &str {
     s.trim_matches(|c: char| c == '\u{feff}' || (c.is_whitespace() && c != '\u{85}'))
 }
 

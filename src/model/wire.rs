@@ -4,7 +4,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::ValidationError;
-use super::validation::Kind;
+use super::validation::Rule;
 
 /// Keeps an explicit `null` apart from an absent field: absent is `None`, present is
 /// `Some(value)` (including `Value::Null`). Use with `#[serde(default)]`.
@@ -14,8 +14,8 @@ pub(crate) fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, 
 
 /// A JSON number as zod's `z.number().int().min(0)` reads it: a whole number (`1800` or
 /// `1800.0`), never a string or `null`.
-pub(crate) fn whole_number(field: &str, value: &Value) -> Result<u64, ValidationError> {
-    let wrong = |what: &str, kind: Kind| {
+pub fn whole_number(field: &str, value: &Value) -> Result<u64, ValidationError> {
+    let wrong = |what: &str, kind: Rule| {
         ValidationError::new(
             field,
             format!("must be a whole number of at least 0, got {what}"),
@@ -29,26 +29,26 @@ pub(crate) fn whole_number(field: &str, value: &Value) -> Result<u64, Validation
             }
             let f = n.as_f64().unwrap_or(f64::NAN);
             return if f.fract() != 0.0 || f.is_nan() {
-                Err(wrong(&n.to_string(), Kind::NotInteger))
+                Err(wrong(&n.to_string(), Rule::NotInteger))
             } else if f < 0.0 {
-                Err(wrong(&n.to_string(), Kind::BelowMinimum))
+                Err(wrong(&n.to_string(), Rule::BelowMinimum))
             } else if f <= u64::MAX as f64 {
                 Ok(f as u64)
             } else {
-                Err(wrong(&n.to_string(), Kind::AboveMaximum))
+                Err(wrong(&n.to_string(), Rule::AboveMaximum))
             };
         }
         other => zod_type_name(Some(other)),
     };
     Err(wrong(
         &format!("a value of type {received}"),
-        Kind::WrongType(received),
+        Rule::WrongType(received),
     ))
 }
 
 /// The type of a JSON value as zod's `getParsedType` names it in `invalid_type` issues
 /// (`received`); an absent value is `undefined`.
-pub(crate) fn zod_type_name(v: Option<&Value>) -> &'static str {
+pub fn zod_type_name(v: Option<&Value>) -> &'static str {
     match v {
         None => "undefined",
         Some(Value::Null) => "null",

@@ -150,10 +150,29 @@ fn fingerprint_of(spki_der: &[u8]) -> String {
         .join(":")
 }
 
-#[cfg(any(test, feature = "testing"))]
+/// The OCI fingerprint (MD5 of the SubjectPublicKeyInfo DER, as `aa:bb:…`) of a PEM
+/// public key (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`): what the OCI Console shows
+/// for an API key, and the last part of a signature's keyId.
+///
+/// ```
+/// use infisical_oci_auth::oci::{PrivateKey, public_key_fingerprint};
+///
+/// let public = std::fs::read_to_string("tests/fixtures/keys/public.pem")?;
+/// let private = PrivateKey::from_pem(&std::fs::read_to_string("tests/fixtures/keys/pkcs8.pem")?, None)?;
+/// assert_eq!(public_key_fingerprint(&public)?, private.fingerprint());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Credentials`](crate::Error::Credentials) when the text is not an RSA public key
+/// in PEM.
+pub fn public_key_fingerprint(pem: &str) -> Result<String, crate::Error> {
+    read_public_key(pem).map(|(fingerprint, _)| fingerprint)
+}
+
 /// Reads a PEM public key (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`) and returns its
 /// OCI fingerprint and SubjectPublicKeyInfo DER.
-pub(crate) fn public_key_fingerprint(pem: &str) -> Result<(String, Vec<u8>), crate::Error> {
+pub(crate) fn read_public_key(pem: &str) -> Result<(String, Vec<u8>), crate::Error> {
     use rsa::pkcs1::DecodeRsaPublicKey;
     use rsa::pkcs8::DecodePublicKey;
     let parse = || -> Result<(String, Vec<u8>), KeyError> {
@@ -177,23 +196,6 @@ pub(crate) fn public_key_fingerprint(pem: &str) -> Result<(String, Vec<u8>), cra
         location: "public key".into(),
         reason,
     })
-}
-
-#[cfg(any(test, feature = "testing"))]
-/// Verifies an RSASSA-PKCS1-v1_5/SHA-256 signature with a SubjectPublicKeyInfo DER key.
-pub(crate) fn verify(spki_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    use rsa::pkcs1v15::{Signature, VerifyingKey};
-    use rsa::pkcs8::DecodePublicKey;
-    use rsa::signature::Verifier;
-    let Ok(key) = rsa::PublicKey::from_public_key_der(spki_der) else {
-        return false;
-    };
-    let Ok(signature) = Signature::try_from(signature) else {
-        return false;
-    };
-    VerifyingKey::<Sha256>::new(key)
-        .verify(message, &signature)
-        .is_ok()
 }
 
 /// One PEM block.

@@ -20,25 +20,24 @@
 //! # Ok(()) }
 //! ```
 
+mod clock;
 mod config;
 mod key;
-mod session;
 mod sign;
+mod token;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use secrecy::SecretString;
-
+pub use clock::{Clock, SystemClock};
 #[cfg(feature = "fuzzing")]
 pub(crate) use config::parse_text as parse_config_text;
 pub use key::PrivateKey;
-#[cfg(any(test, feature = "testing"))]
-pub(crate) use key::public_key_fingerprint;
-pub use session::{Clock, SystemClock};
-pub(crate) use session::{OciSession, login};
-pub use sign::sign_request;
+pub use key::public_key_fingerprint;
+pub(crate) use key::read_public_key;
+pub use sign::{sign_request, signing_string};
+pub use token::AccessToken;
 
 use crate::error::Error;
 use crate::model::{TenancyOcid, ValidationError};
@@ -101,15 +100,6 @@ impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-#[cfg(any(test, feature = "testing"))]
-/// Whether `host` is `identity.<region>.oraclecloud.com` for a valid region (the server's
-/// check on login).
-pub(crate) fn is_identity_host(host: &str) -> bool {
-    host.strip_prefix("identity.")
-        .and_then(|h| h.strip_suffix(".oraclecloud.com"))
-        .is_some_and(|region| Region::new(region).is_ok_and(|r| r.as_str() == region))
 }
 
 /// What an OCI login signs with: tenancy, user, region and API key.
@@ -244,151 +234,4 @@ pub(crate) struct LoginHeaders {
     pub(crate) authorization: String,
     pub(crate) host: String,
     pub(crate) x_date: String,
-}
-
-/// An Infisical access token from OCI login.
-///
-/// The token is a secret: `Debug` does not show it; read it with
-/// [`secrecy::ExposeSecret`] on [`token`](Self::token).
-#[derive(Clone)]
-pub struct AccessToken {
-    token: SecretString,
-    expires_in: Duration,
-    max_ttl: Duration,
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessToken")
-            .field("token", &"<redacted>")
-            .field("expires_in", &self.expires_in)
-            .field("max_ttl", &self.max_ttl)
-            .finish()
-    }
-}
-
-impl AccessToken {
-    pub(crate) fn new(token: String, expires_in: Duration, max_ttl: Duration) -> Self {
-        Self {
-            token: SecretString::from(token),
-            expires_in,
-            max_ttl,
-        }
-    }
-
-    /// The bearer token.
-    pub fn token(&self) -> &SecretString {
-        &self.token
-    }
-
-    /// How long the token is valid from issue; zero when it does not expire.
-    pub fn expires_in(&self) -> Duration {
-        self.expires_in
-    }
-
-    /// The longest the token may live with renewals; zero when unlimited.
-    pub fn max_ttl(&self) -> Duration {
-        self.max_ttl
-    }
-}
-
-/// The user OCID in the `keyId` of an `Authorization: Signature …` value, read as strictly as
-/// Infisical PR #8215 reads it (`identity-oci-auth-fns.ts`, `getOciSignerUserOcid`): the
-/// scheme word `Signature` in any case, then `name="value"` pairs split on `,` (whitespace
-/// around them allowed, names in any case, none twice), and a keyId of exactly three
-/// non-empty `/`-separated parts. `None` when any of that fails. Used by the fake server.
-#[cfg(feature = "testing")]
-pub(crate) fn signer_user_ocid(authorization: &str) -> Option<&str> {
-    const SCHEME: &str = "signature ";
-    let header = authorization.trim();
-    let scheme = header.get(..SCHEME.len())?;
-    if !scheme.eq_ignore_ascii_case(SCHEME) {
-        return None;
-    }
-    let mut params: Vec<(String, &str)> = Vec::new();
-    for raw in header[SCHEME.len()..].split(',') {
-        let (name, value) = raw.trim().split_once('=')?;
-        let name = name.trim_end();
-        let value = value.trim_start();
-        let value = value.strip_prefix('"')?.strip_suffix('"')?;
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphabetic()) || value.contains('"')
-        {
-            return None;
-        }
-        let name = name.to_ascii_lowercase();
-        if params.iter().any(|(n, _)| *n == name) {
-            return None;
-        }
-        params.push((name, value));
-    }
-    let key_id = params.iter().find(|(n, _)| n == "keyid")?.1;
-    let mut segments = key_id.split('/');
-    let (tenancy, user, fingerprint) = (segments.next()?, segments.next()?, segments.next()?);
-    if segments.next().is_some() || tenancy.is_empty() || user.is_empty() || fingerprint.is_empty()
-    {
-        return None;
-    }
-    Some(user)
-}
-
-/// Checks a login's signed headers as OCI would on the replayed request: the signature
-/// over the listed headers with a registered key of the signer named in the keyId (looked
-/// up by `keys_of`, by user OCID), and a date within five minutes. Like OCI, it does not
-/// require the signer to be the user asked for. Used by the fake server.
-#[cfg(feature = "testing")]
-pub(crate) fn verify_replayed_request<'k>(
-    headers: &serde_json::Value,
-    path: &str,
-    keys_of: impl Fn(&str) -> Option<&'k [(String, Vec<u8>)]>,
-) -> Result<(), String> {
-    let header = |name: &str| headers.get(name).and_then(serde_json::Value::as_str);
-    let params = header("authorization")
-        .and_then(sign::parse_authorization)
-        .ok_or("malformed authorization")?;
-    if params.algorithm != "rsa-sha256" {
-        return Err("unsupported algorithm".into());
-    }
-    let mut key_id = params.key_id.rsplitn(3, '/');
-    let (fingerprint, user) = (
-        key_id.next().unwrap_or_default(),
-        key_id.next().unwrap_or_default(),
-    );
-    let (_, der) = keys_of(user)
-        .ok_or("unknown signer")?
-        .iter()
-        .find(|(f, _)| f == fingerprint)
-        .ok_or("unknown key fingerprint")?;
-    let mut signed = Vec::with_capacity(params.headers.len());
-    for name in &params.headers {
-        let value = if name == "(request-target)" {
-            ""
-        } else {
-            header(name).ok_or("a signed header is missing")?
-        };
-        signed.push((name.as_str(), value));
-    }
-    for required in ["(request-target)", "host"] {
-        if !params.headers.iter().any(|h| h == required) {
-            return Err("required header not signed".into());
-        }
-    }
-    let date = header("x-date")
-        .or_else(|| header("date"))
-        .ok_or("no date")?;
-    if !params.headers.iter().any(|h| h == "x-date" || h == "date") {
-        return Err("date not signed".into());
-    }
-    let when = httpdate::parse_http_date(date).map_err(|_| "malformed date")?;
-    let skew = SystemTime::now()
-        .duration_since(when)
-        .unwrap_or_else(|e| e.duration());
-    if skew > Duration::from_secs(300) {
-        return Err("date too far from now".into());
-    }
-    let (_, signing_string) = sign::signing_string("GET", path, &signed);
-    if key::verify(der, signing_string.as_bytes(), &params.signature) {
-        Ok(())
-    } else {
-        Err("bad signature".into())
-    }
 }

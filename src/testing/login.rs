@@ -90,7 +90,7 @@ pub(super) fn login(shared: &Shared, body: Option<&Value>) -> Answer {
         .get("host")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if !crate::oci::is_identity_host(host) {
+    if !super::oci::is_identity_host(host) {
         return error(
             400,
             "BadRequest",
@@ -104,7 +104,7 @@ pub(super) fn login(shared: &Shared, body: Option<&Value>) -> Answer {
             .get("authorization")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        match crate::oci::signer_user_ocid(authorization) {
+        match super::oci::signer_user_ocid(authorization) {
             None => {
                 return error(
                     400,
@@ -128,7 +128,7 @@ pub(super) fn login(shared: &Shared, body: Option<&Value>) -> Answer {
     };
     let path = format!("/20160918/users/{user_ocid}");
     let keys_of = |signer: &str| state.oci_users.get(signer).map(|u| u.keys.as_slice());
-    if crate::oci::verify_replayed_request(&headers, &path, keys_of).is_err() {
+    if super::oci::verify_replayed_request(&headers, &path, keys_of).is_err() {
         return error(500, "InternalServerError", "Something went wrong");
     }
     if user.tenancy_ocid != config.tenancy_ocid {

@@ -48,6 +48,8 @@
 
 #[cfg(feature = "oci")]
 mod login;
+#[cfg(feature = "oci")]
+mod oci;
 mod server;
 mod state;
 mod zod;
@@ -58,7 +60,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::client::ClientBuilder;
+use crate::ClientBuilder;
 use crate::model::{IdentityId, IdentityOciAuth};
 #[cfg(feature = "oci")]
 use state::OciUser;
@@ -442,7 +444,7 @@ impl FakeInfisical {
         username: &str,
         public_key_pem: &str,
     ) -> Result<(), crate::Error> {
-        let (fingerprint, der) = crate::oci::public_key_fingerprint(public_key_pem)?;
+        let (fingerprint, der) = crate::oci::read_public_key(public_key_pem)?;
         let mut state = server::lock(&self.shared);
         let user = state
             .oci_users

@@ -18,9 +18,10 @@ use uuid::Uuid;
 use super::state::{self, Identity, Principal, State};
 use super::zod::{self, Refusal};
 use super::{Fault, ReceivedRequest, Role};
+use crate::model::rules::{DEFAULT_TRUSTED_IPS, is_free_plan_range, js_trim};
 use crate::model::{
     AccessTokenTtl, IdentityId, IdentityOciAuth, NumUsesLimit, TrustedIp, TrustedIpEntry,
-    check_ttl_against_stored, is_free_plan_range,
+    check_ttl_against_stored,
 };
 
 pub(super) type Shared = Arc<Mutex<State>>;
@@ -271,7 +272,7 @@ fn route(shared: &Shared, request: &Request<'_>) -> Answer {
     };
     // The route schemas: `identityId: z.string().trim()` on POST only (upstream router).
     let identity_id = if op == Op::Attach {
-        crate::model::js_trim(&decoded).to_owned()
+        js_trim(&decoded).to_owned()
     } else {
         decoded
     };
@@ -624,10 +625,7 @@ fn operate(
             }
             let ips = match body.trusted_ips.as_deref() {
                 Some(ips) => trusted_ips(ips, paid_plan),
-                None => Ok(crate::model::DEFAULT_TRUSTED_IPS
-                    .iter()
-                    .map(stored_entry)
-                    .collect()),
+                None => Ok(DEFAULT_TRUSTED_IPS.iter().map(stored_entry).collect()),
             };
             let ips = match ips {
                 Ok(ips) => ips,

@@ -3,10 +3,11 @@
 
 use serde_json::{Value, json};
 
-use crate::model::{
-    ATTACH_MIN_MAX_TTL, AccessTokenTtl, Kind, MIN_TRUSTED_IPS, NumUsesLimit, TenancyOcid,
-    as_javascript_number, js_trim, parse_allowed_usernames, ttl_exceeds_max, whole_number,
+use crate::model::rules::{
+    ATTACH_MIN_MAX_TTL, MIN_TRUSTED_IPS, as_javascript_number, js_trim, ttl_exceeds_max,
+    whole_number, zod_type_name,
 };
+use crate::model::{AccessTokenTtl, NumUsesLimit, Rule, TenancyOcid, parse_allowed_usernames};
 
 const TENANCY_FORMAT: &str = "Invalid Tenancy OCID format. Must start with ocid1.tenancy.oc1.";
 
@@ -85,7 +86,7 @@ impl Issues {
 
 /// The JSON type name as zod reports it (the model's).
 pub(super) fn type_name(v: Option<&Value>) -> &'static str {
-    crate::model::zod_type_name(v)
+    zod_type_name(v)
 }
 
 /// Reads an attach (`attach = true`) or update body; `None` when no body was read.
@@ -100,8 +101,8 @@ pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
     match obj.get("tenancyOcid") {
         Some(Value::String(s)) => match TenancyOcid::new(s) {
             Ok(t) => body.tenancy_ocid = t.as_str().to_owned(),
-            Err(e) => match e.kind() {
-                Kind::Empty => {
+            Err(e) => match e.rule() {
+                Rule::Empty => {
                     issues.too_small(
                         json!(["tenancyOcid"]),
                         "string",
@@ -110,7 +111,7 @@ pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
                     );
                     issues.custom(json!(["tenancyOcid"]), TENANCY_FORMAT);
                 }
-                Kind::Storage => {
+                Rule::Storage => {
                     body.tenancy_ocid = js_trim(s).to_owned();
                     body.storage_error = true;
                 }
@@ -124,9 +125,9 @@ pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
         None | Some(Value::Null) => {}
         Some(Value::String(s)) => match parse_allowed_usernames(s) {
             Ok(list) => body.allowed_usernames = list.map(|l| l.as_str().to_owned()),
-            Err(e) => match e.kind() {
-                Kind::TooLong => return Err(Refusal::ServerError),
-                Kind::Storage => body.storage_error = true,
+            Err(e) => match e.rule() {
+                Rule::TooLong => return Err(Refusal::ServerError),
+                Rule::Storage => body.storage_error = true,
                 _ => issues.custom(
                     json!(["allowedUsernames"]),
                     "One or more usernames are invalid",
@@ -283,17 +284,17 @@ fn number_checks(
             Ok(Some(n))
         }
         Err(e) => {
-            match e.kind() {
-                Kind::WrongType(received) => issues.wrong_type(path.clone(), "number", received),
-                Kind::NotInteger => {
+            match e.rule() {
+                Rule::WrongType(received) => issues.wrong_type(path.clone(), "number", received),
+                Rule::NotInteger => {
                     issues.list.push(json!({
                         "code": "invalid_type", "expected": "integer", "received": "float",
                         "message": "Expected integer, received float", "path": path
                     }));
                 }
-                Kind::BelowMinimum => below(issues),
+                Rule::BelowMinimum => below(issues),
                 // Beyond u64 the database's bigint overflows where no maximum stops it.
-                Kind::AboveMaximum => match max {
+                Rule::AboveMaximum => match max {
                     Some(max) => issues.too_big(
                         path.clone(),
                         max,

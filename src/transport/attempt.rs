@@ -1,0 +1,191 @@
+//! The one attempt loop: for each attempt a bearer from auth (with OCI login, perhaps after
+//! a login, under the operation's deadline), the request, and on failure the one
+//! classification; then a re-login after a refused login token, a retry as the policy
+//! allows, or the end. Every request sent counts as an attempt, and the whole time counts
+//! toward the deadline and the span's `duration_ms`.
+
+use std::sync::Arc;
+
+use http::StatusCode;
+use progenitor_client::ResponseValue;
+use tokio::time::Instant;
+
+use super::classify::{Failed, classify};
+use super::deadline::{Deadline, Target, deadline_error};
+use super::state::Shared;
+use crate::auth::Bearer;
+use crate::error::Error;
+use crate::generated::types;
+use crate::operations::Operation;
+
+/// Where the loop stands.
+struct Progress {
+    /// Requests sent so far.
+    sent: u32,
+    /// The attempt number the retry policy sees; a resend after a re-login does not use up
+    /// a retry.
+    tries: u32,
+    /// Whether the one re-login after a refused token has happened.
+    #[cfg_attr(not(feature = "oci"), allow(dead_code))]
+    logged_in_again: bool,
+}
+
+/// Runs a generated call under the deadline, retrying as `shared.retry` allows, maps the
+/// outcome into this crate's types (`finish` picks what to return from the answer), and
+/// records status, attempts and duration in `span`.
+///
+/// A retry runs `make` again, so the generated code builds a fresh request: nothing is
+/// cloned for an attempt that may never be needed. An attempt is wrapped in a timer only
+/// when the deadline comes before the request timeout would.
+pub(crate) async fn call<T, U, F, M>(
+    op: &'static Operation,
+    shared: &Shared,
+    target: Target<'_>,
+    deadline: Deadline,
+    span: &tracing::Span,
+    mut make: M,
+    finish: fn(T) -> U,
+) -> Result<U, Error>
+where
+    M: FnMut() -> F,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
+{
+    let at = deadline.at;
+    let mut now = deadline.started;
+    let mut progress = Progress {
+        sent: 0,
+        tries: 1,
+        logged_in_again: false,
+    };
+    let (result, status) = loop {
+        let bearer = match fresh_bearer(op, shared, target, at).await {
+            Ok(None) => None,
+            Ok(Some(bearer)) => {
+                now = Instant::now();
+                Some(bearer)
+            }
+            Err(error) => break (Err(error), None),
+        };
+        progress.sent += 1;
+        let outcome = if shared.request_timeout < at.saturating_duration_since(now) {
+            Some(make().await)
+        } else {
+            tokio::time::timeout_at(at, make()).await.ok()
+        };
+        let error = match outcome {
+            // The only success status the API defines is 200.
+            Some(Ok(value)) => break (Ok(finish(value.into_inner())), Some(StatusCode::OK)),
+            Some(Err(error)) => error,
+            None => {
+                let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
+                break (Err(error), None);
+            }
+        };
+        // Boxed: the error path's state stays out of every call's future.
+        let failed = Box::pin(classify(op, shared, target, error)).await;
+        match next_step(op, shared, at, &mut progress, bearer.as_ref(), failed).await {
+            Ok(()) => now = Instant::now(),
+            Err(end) => break end,
+        }
+    };
+    record(span, deadline, progress.sent, status);
+    result.map_err(|mut error| {
+        if let Error::Transport(e) = &mut error
+            && progress.sent > 0
+        {
+            e.set_attempts(progress.sent);
+        }
+        error
+    })
+}
+
+/// The bearer to send when it may need a login first (OCI login); `None` when the hooks'
+/// header needs no waiting (a fixed token, or none).
+async fn fresh_bearer(
+    op: &'static Operation,
+    shared: &Shared,
+    target: Target<'_>,
+    at: Instant,
+) -> Result<Option<Arc<Bearer>>, Error> {
+    #[cfg(feature = "oci")]
+    if op.authenticated
+        && let Some(session) = shared.auth.session()
+    {
+        // Boxed: the login wait stays out of every call's future.
+        return match Box::pin(session.bearer(at)).await {
+            Some(bearer) => bearer.map(Some),
+            None => Err(deadline_error(
+                op,
+                &shared.retry,
+                target,
+                "waiting for OCI login",
+            )),
+        };
+    }
+    let _ = (op, shared, target, at);
+    Ok(None)
+}
+
+/// After a failed attempt: `Ok` to send again (after a re-login, or the policy's wait),
+/// `Err` with the call's end.
+async fn next_step<U>(
+    op: &'static Operation,
+    shared: &Shared,
+    at: Instant,
+    progress: &mut Progress,
+    bearer: Option<&Arc<Bearer>>,
+    failed: Failed,
+) -> Result<(), (Result<U, Error>, Option<StatusCode>)> {
+    #[cfg(feature = "oci")]
+    if let Some(bearer) = bearer
+        && let Some(session) = shared.auth.session()
+        && !progress.logged_in_again
+        && failed.error.is_token_refused()
+    {
+        // Revoked (401) or expired (403 TokenError): log in again, once, and resend.
+        tracing::debug!(operation = op.id, error = %failed.error, "token refused; logging in again");
+        session.refused(bearer);
+        progress.logged_in_again = true;
+        return Ok(());
+    }
+    let _ = bearer;
+    let wait = shared
+        .retry
+        .wait_after(
+            progress.tries,
+            op,
+            &failed.failure,
+            failed.retry_after.as_deref(),
+        )
+        .filter(|wait| Instant::now() + *wait < at);
+    let Some(wait) = wait else {
+        return Err((Err(failed.error), failed.status));
+    };
+    tracing::info!(
+        operation = op.id,
+        attempt = progress.sent,
+        status = failed.status.map(|s| s.as_u16()),
+        error = %failed.error,
+        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        "retrying"
+    );
+    tokio::time::sleep(wait).await;
+    progress.tries += 1;
+    Ok(())
+}
+
+/// Records the call's outcome in its span: requests sent, the last status, and the whole
+/// time since the operation started.
+fn record(span: &tracing::Span, deadline: Deadline, sent: u32, status: Option<StatusCode>) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("attempts", sent);
+    if let Some(status) = status {
+        span.record("status", status.as_u16());
+    }
+    span.record(
+        "duration_ms",
+        u64::try_from(deadline.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    );
+}
