@@ -6,7 +6,7 @@
 mod common;
 
 use common::{IDENTITY, all_transcripts, transcript};
-use infisical_oci_auth::testing::FakeInfisical;
+use infisical_oci_auth::testing::{FakeInfisical, Release};
 use serde_json::Value;
 
 /// Recorded with placeholder signatures against a stand-in for OCI that accepted any;
@@ -19,9 +19,9 @@ const SIGNED_BY_PLACEHOLDER: [&str; 4] = [
     "65-login-fake-oci-returns-401",
 ];
 
-/// The recorded server predates `date` in login headers.
+/// The transcripts were recorded on Infisical of 2025-06-22.
 fn old_server(fake: &FakeInfisical) {
-    fake.require_x_date(true);
+    fake.set_release(Release::V2025_06_22);
 }
 
 fn case_number(name: &str) -> u32 {

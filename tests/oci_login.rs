@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use infisical_oci_auth::oci::{OciCredentials, PrivateKey};
-use infisical_oci_auth::testing::FakeInfisical;
+use infisical_oci_auth::testing::{FakeInfisical, Release};
 use infisical_oci_auth::{AttachOciAuth, Client, Error, IdentityId};
 use secrecy::ExposeSecret;
 
@@ -155,6 +155,9 @@ async fn login_refusals_match_the_server() {
 #[tokio::test]
 async fn organization_slug_is_sent_when_given() {
     let (fake, identity) = setup(None, 3600).await;
+    // A 2026 server logs in to a sub-organization only for its members.
+    fake.create_sub_organization("my-org");
+    assert!(fake.add_to_sub_organization(&identity, "my-org"));
     unauthenticated(&fake)
         .login(&credentials("pkcs1.pem"), &identity, Some("my-org"))
         .await
@@ -278,6 +281,8 @@ async fn token_and_oci_login_together_are_a_config_error() {
 #[tokio::test]
 async fn the_client_logs_in_to_the_configured_organization() {
     let (fake, identity) = setup(None, 3600).await;
+    fake.create_sub_organization("sub-org");
+    assert!(fake.add_to_sub_organization(&identity, "sub-org"));
     let client = Client::builder()
         .oci_organization_slug("sub-org")
         .base_url(fake.base_url())
@@ -377,6 +382,14 @@ async fn revoking_oci_auth_revokes_the_tokens_its_logins_issued() {
         .token(token.token().expose_secret())
         .build()
         .unwrap();
+    let err = with_token.get_oci_auth(&identity).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(
+        err.as_api().map(|e| e.message()),
+        Some("Failed to authorize: auth method has been revoked")
+    );
+    // The 2025 server found no token.
+    fake.set_release(Release::V2025_06_22);
     let err = with_token.get_oci_auth(&identity).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(

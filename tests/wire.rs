@@ -203,7 +203,9 @@ async fn modify_keeps_what_it_does_not_change() {
         json!({
             "tenancyOcid": stored["tenancyOcid"],
             "allowedUsernames": stored["allowedUsernames"],
-            "accessTokenTTL": 1200
+            "accessTokenTTL": 1200,
+            // Both TTLs, always: without them the server compares its stored TTLs as text.
+            "accessTokenMaxTTL": stored["accessTokenMaxTTL"]
         })
     );
 }

@@ -11,6 +11,7 @@ mod attach;
 mod identity_id;
 mod identity_oci_auth;
 mod numbers;
+mod organization_slug;
 pub mod rules;
 #[cfg(feature = "schemars")]
 mod schema;
@@ -25,6 +26,7 @@ pub use attach::{AttachOciAuth, AttachOciAuthBuilder};
 pub use identity_id::IdentityId;
 pub use identity_oci_auth::{IdentityOciAuth, TrustedIpEntry};
 pub use numbers::{AccessTokenTtl, NumUsesLimit};
+pub use organization_slug::OrganizationSlug;
 pub use tenancy::TenancyOcid;
 pub use trusted_ip::TrustedIp;
 pub use update::{UpdateOciAuth, UpdateOciAuthBuilder};

@@ -163,6 +163,45 @@ pub(crate) fn check_ttl_against_stored(
     Ok(())
 }
 
+/// The server's check of an update against its stored TTLs, as its JavaScript runs it:
+/// `(maxTTL || storedMax) > 0 && (ttl || storedTtl) > (maxTTL || storedMax)`, where a zero
+/// or absent value in the body falls back to the stored one and the stored values are the
+/// database's bigint columns, which arrive as **text**. When neither side comes from the
+/// body the comparison is between two strings: stored 200 and 1000 compare as
+/// `"200" > "1000"`, true, and the update is refused (400 "Access token TTL cannot be
+/// greater than max TTL") although 200 ≤ 1000. With either TTL in the body it is numeric.
+///
+/// `true` when the server refuses the update. (Seen on Infisical of 2025-06-22 and
+/// 2026-06-30.) An update that sends both TTLs, as
+/// [`Client::modify_oci_auth`](crate::Client::modify_oci_auth) does, is never refused
+/// for text's sake.
+///
+/// ```
+/// use infisical_oci_auth::model::rules::update_refused_by_stored_ttls;
+///
+/// assert!(update_refused_by_stored_ttls(None, None, 200, 1000));
+/// assert!(!update_refused_by_stored_ttls(Some(200), None, 200, 1000));
+/// assert!(!update_refused_by_stored_ttls(None, Some(1000), 200, 1000));
+/// assert!(update_refused_by_stored_ttls(Some(2000), None, 200, 1000));
+/// ```
+pub fn update_refused_by_stored_ttls(
+    ttl: Option<u64>,
+    max: Option<u64>,
+    stored_ttl: u64,
+    stored_max: u64,
+) -> bool {
+    let ttl = ttl.filter(|t| *t != 0);
+    let max = max.filter(|m| *m != 0);
+    let max_value = max.unwrap_or(stored_max);
+    if max_value == 0 {
+        return false;
+    }
+    match (ttl, max) {
+        (None, None) => stored_ttl.to_string() > stored_max.to_string(),
+        (ttl, _) => ttl.unwrap_or(stored_ttl) > max_value,
+    }
+}
+
 fn ttl_over_max(ttl: impl fmt::Display, max: impl fmt::Display) -> ValidationError {
     ValidationError::new(
         "accessTokenTTL",

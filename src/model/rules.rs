@@ -12,7 +12,10 @@
 //! assert_eq!(rules::as_javascript_number(9_007_199_254_740_993), 9_007_199_254_740_992);
 //! ```
 
-pub use super::numbers::{ATTACH_MIN_MAX_TTL, as_javascript_number, ttl_exceeds_max};
+pub use super::numbers::{
+    ATTACH_MIN_MAX_TTL, as_javascript_number, ttl_exceeds_max, update_refused_by_stored_ttls,
+};
+pub use super::organization_slug::is_slug;
 pub use super::trusted_ip::{DEFAULT_TRUSTED_IPS, MIN_TRUSTED_IPS, is_free_plan_range};
 pub use super::validation::js_trim;
 pub use super::wire::{whole_number, zod_type_name};

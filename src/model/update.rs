@@ -126,10 +126,16 @@ pub struct UpdateOciAuthBuilder {
 
 impl UpdateOciAuthBuilder {
     /// A builder that keeps the tenancy and allow-list of `current`, for read-modify-write.
+    /// A builder holding the stored tenancy, allow-list and both TTLs: an update built
+    /// from it always sends both TTLs, so the server compares them as numbers (without
+    /// them it compares its stored values as text; see
+    /// [`update_refused_by_stored_ttls`](super::rules::update_refused_by_stored_ttls)).
     pub(crate) fn from_current(current: &IdentityOciAuth) -> Self {
         Self {
             tenancy_ocid: Some(current.tenancy_ocid.clone()),
             allowed_usernames: Some(current.allowed_usernames.clone()),
+            access_token_ttl: Some(current.access_token_ttl),
+            access_token_max_ttl: Some(current.access_token_max_ttl),
             ..Self::default()
         }
     }

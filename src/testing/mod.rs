@@ -37,20 +37,31 @@
 //! error names, JavaScript number rounding, and answers with the server's key order and
 //! millisecond timestamps. Every behaviour cites its source in the code.
 //!
-//! Differences from a real server, on purpose: one organization (upstream's sub-organization
-//! scoping of login tokens is not modelled); tokens are opaque strings, not JWTs, and expire
-//! on tokio's clock (pause it in tests to move time); the admin token acts as an
+//! It answers as Infisical of 2026-06-30 by default, and as 2025-06-22 after
+//! [`FakeInfisical::set_release`] ([`Release`] lists what differs): login tokens are JWTs
+//! whose `exp` follows the 2026 server's cap, login scopes to `organizationSlug` (see
+//! [`FakeInfisical::create_sub_organization`]), and refusals carry the 2026 messages.
+//!
+//! Differences from a real server, on purpose: tokens are looked up, not verified, and
+//! expire on tokio's clock (pause it in tests to move time); the admin token acts as an
 //! organization admin; there are no service tokens, API keys or project identities; a
 //! token's trusted IPs are not checked against the caller's address; OCI replay failures
 //! (unknown user, bad signature, stale date) answer 500 as the real server does when Oracle
 //! refuses the request. Login checks the signer as Infisical PR #8215 will (on by default,
 //! see [`FakeInfisical::strict_signer_check`]).
 
+mod answer;
+mod auth_hook;
+mod body;
+mod faults;
+mod json;
 #[cfg(feature = "oci")]
 mod login;
 #[cfg(feature = "oci")]
 mod oci;
-mod server;
+mod release;
+mod router;
+mod service;
 mod state;
 mod zod;
 
@@ -62,9 +73,10 @@ use uuid::Uuid;
 
 use crate::ClientBuilder;
 use crate::model::{IdentityId, IdentityOciAuth};
+pub use release::Release;
 #[cfg(feature = "oci")]
 use state::OciUser;
-use state::{Identity, Principal, State, Token};
+use state::{Identity, Principal, State, Token, lock};
 
 /// The organization role of a machine identity, which its access tokens act with.
 ///
@@ -150,7 +162,7 @@ impl TokenOptions {
 pub struct FakeInfisical {
     addr: SocketAddr,
     admin_token: String,
-    shared: server::Shared,
+    shared: state::Shared,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -162,7 +174,24 @@ impl std::fmt::Debug for FakeInfisical {
     }
 }
 
-/// Misbehaviour for the next requests, whatever they ask; see [`FakeInfisical::inject`].
+/// An operation of the OCI Auth API, as the fake routes it; see [`FakeInfisical::inject_on`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// `POST /api/v1/auth/oci-auth/identities/{identityId}`.
+    Attach,
+    /// `PATCH /api/v1/auth/oci-auth/identities/{identityId}`.
+    Update,
+    /// `GET` (and `HEAD`) `/api/v1/auth/oci-auth/identities/{identityId}`.
+    Get,
+    /// `DELETE /api/v1/auth/oci-auth/identities/{identityId}`.
+    Revoke,
+    /// `POST /api/v1/auth/oci-auth/login`.
+    Login,
+}
+
+/// Misbehaviour for the next requests (all, or one endpoint's); see
+/// [`FakeInfisical::inject`] and [`FakeInfisical::inject_on`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -227,14 +256,15 @@ impl FakeInfisical {
         let admin_token = format!("fake-admin-{}", Uuid::new_v4().simple());
         let mut state = State {
             strict_signer: true,
+            org_slug: "fake-org".to_owned(),
             ..State::default()
         };
         state
             .tokens
             .insert(admin_token.clone(), Token::new(Principal::Admin));
-        let shared: server::Shared = Arc::new(Mutex::new(state));
+        let shared: state::Shared = Arc::new(Mutex::new(state));
         let app = axum::Router::new()
-            .fallback(server::handle)
+            .fallback(router::handle)
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
@@ -291,7 +321,7 @@ impl FakeInfisical {
     }
 
     fn create_identity_with_id_and_role(&self, id: IdentityId, role: Role) {
-        server::lock(&self.shared)
+        lock(&self.shared)
             .identities
             .insert(*id.as_uuid(), Identity::new(role));
     }
@@ -299,7 +329,7 @@ impl FakeInfisical {
     /// Changes the role of `identity`; its tokens act with the new role from their next
     /// request. Returns whether the fake knew the identity.
     pub fn set_role(&self, identity: &IdentityId, role: Role) -> bool {
-        server::lock(&self.shared)
+        lock(&self.shared)
             .identities
             .get_mut(identity.as_uuid())
             .map(|i| i.role = role)
@@ -330,7 +360,7 @@ impl FakeInfisical {
     /// ```
     pub fn identity_token_with(&self, identity: &IdentityId, options: TokenOptions) -> String {
         let token = format!("fake-oci-{}", Uuid::new_v4().simple());
-        server::lock(&self.shared).tokens.insert(
+        lock(&self.shared).tokens.insert(
             token.clone(),
             Token {
                 expires_at: options.expires_in.map(|d| tokio::time::Instant::now() + d),
@@ -346,7 +376,7 @@ impl FakeInfisical {
     /// re-authenticate.", as an expired token does on the real server.
     pub fn expire_identity_tokens(&self) {
         let now = tokio::time::Instant::now();
-        for token in server::lock(&self.shared).tokens.values_mut() {
+        for token in lock(&self.shared).tokens.values_mut() {
             if let Principal::Identity(_) = token.principal {
                 token.expires_at = Some(now);
             }
@@ -357,7 +387,7 @@ impl FakeInfisical {
     /// knew the token.
     pub fn expire_token(&self, token: &str) -> bool {
         let now = tokio::time::Instant::now();
-        server::lock(&self.shared)
+        lock(&self.shared)
             .tokens
             .get_mut(token)
             .map(|t| t.expires_at = Some(now))
@@ -383,7 +413,7 @@ impl FakeInfisical {
     /// # Ok(()) }
     /// ```
     pub fn revoke_token(&self, token: &str) -> bool {
-        server::lock(&self.shared)
+        lock(&self.shared)
             .tokens
             .get_mut(token)
             .map(|t| t.revoked = true)
@@ -392,7 +422,7 @@ impl FakeInfisical {
 
     /// Every token the fake issued through OCI login, oldest first.
     pub fn issued_login_tokens(&self) -> Vec<String> {
-        server::lock(&self.shared).login_tokens.clone()
+        lock(&self.shared).login_tokens.clone()
     }
 
     /// A valid token that has no permission on identities (answers 403 PermissionDenied):
@@ -404,7 +434,7 @@ impl FakeInfisical {
 
     /// The OCI Auth configuration of `identity` as stored, if any.
     pub fn oci_auth(&self, identity: &IdentityId) -> Option<IdentityOciAuth> {
-        server::lock(&self.shared)
+        lock(&self.shared)
             .identities
             .get(identity.as_uuid())
             .and_then(|i| i.oci_auth.clone())
@@ -413,13 +443,13 @@ impl FakeInfisical {
     /// Whether the organization is on a paid plan, which allows IP ranges other than
     /// `0.0.0.0/0` and `::/0`. Default: free.
     pub fn set_paid_plan(&self, paid: bool) {
-        server::lock(&self.shared).paid_plan = paid;
+        lock(&self.shared).paid_plan = paid;
     }
 
-    /// Behave as older servers, which require `x-date` in login headers and refuse `date`
-    /// alone. Default: newer servers' behaviour (either is accepted).
+    /// Require `x-date` in login headers and refuse `date` alone, as servers of 2025 do
+    /// (also with [`Release::V2025_06_22`]). Default: either is accepted.
     pub fn require_x_date(&self, required: bool) {
-        server::lock(&self.shared).require_x_date = required;
+        lock(&self.shared).require_x_date = required;
     }
 
     /// Whether login checks the signer as Infisical PR #8215 does: the `Authorization`
@@ -427,7 +457,7 @@ impl FakeInfisical {
     /// (401 otherwise). On by default; this crate's signer passes it. Off, login accepts a
     /// request signed by any registered user, as OCI itself does.
     pub fn strict_signer_check(&self, strict: bool) {
-        server::lock(&self.shared).strict_signer = strict;
+        lock(&self.shared).strict_signer = strict;
     }
 
     /// Registers an OCI user that login requests may be signed by: its OCID, tenancy,
@@ -445,7 +475,7 @@ impl FakeInfisical {
         public_key_pem: &str,
     ) -> Result<(), crate::Error> {
         let (fingerprint, der) = crate::oci::read_public_key(public_key_pem)?;
-        let mut state = server::lock(&self.shared);
+        let mut state = lock(&self.shared);
         let user = state
             .oci_users
             .entry(user_ocid.to_owned())
@@ -462,21 +492,98 @@ impl FakeInfisical {
 
     /// Makes the next `times` requests misbehave as `fault` says.
     pub fn inject(&self, fault: Fault, times: usize) {
-        let mut state = server::lock(&self.shared);
-        state.faults.extend(std::iter::repeat_n(fault, times));
+        let mut state = lock(&self.shared);
+        state
+            .faults
+            .extend(std::iter::repeat_n((None, fault), times));
+    }
+
+    /// Makes the next `times` requests to `endpoint` misbehave as `fault` says; requests to
+    /// other endpoints are answered as usual.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use infisical_oci_auth::testing::{Endpoint, Fault, FakeInfisical};
+    ///
+    /// let fake = FakeInfisical::start().await?;
+    /// let id = fake.create_identity();
+    /// let client = fake.client_builder().retry(infisical_oci_auth::RetryPolicy::none()).build()?;
+    /// fake.inject_on(Endpoint::Update, Fault::Status { status: 503, retry_after: None }, 1);
+    /// // The read is not touched by the fault: it answers 400 (no OCI Auth yet).
+    /// assert_eq!(client.get_oci_auth(&id).await.unwrap_err().status().map(|s| s.as_u16()), Some(400));
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_on(&self, endpoint: Endpoint, fault: Fault, times: usize) {
+        let mut state = lock(&self.shared);
+        state
+            .faults
+            .extend(std::iter::repeat_n((Some(endpoint), fault), times));
+    }
+
+    /// Answers as `release` does from the next request on. Default: [`Release::default`],
+    /// the newest.
+    pub fn set_release(&self, release: Release) {
+        lock(&self.shared).release = release;
+    }
+
+    /// The slug of the fake's (root) organization: an OCI login with it as
+    /// `organizationSlug` stays in the identity's own organization.
+    pub fn organization_slug(&self) -> String {
+        lock(&self.shared).org_slug.clone()
+    }
+
+    /// Creates a sub-organization of the root organization with `slug` (no members).
+    pub fn create_sub_organization(&self, slug: &str) {
+        lock(&self.shared)
+            .sub_orgs
+            .entry(slug.to_owned())
+            .or_default();
+    }
+
+    /// Makes `identity` a member of the sub-organization `slug`, so that it may log in to
+    /// it; returns whether both exist.
+    pub fn add_to_sub_organization(&self, identity: &IdentityId, slug: &str) -> bool {
+        let mut state = lock(&self.shared);
+        if !state.identities.contains_key(identity.as_uuid()) {
+            return false;
+        }
+        match state.sub_orgs.get_mut(slug) {
+            Some(members) => {
+                members.insert(*identity.as_uuid());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Creates a member machine identity in the sub-organization `slug` (created if
+    /// needed): its logins stay in that sub-organization whatever slug they name.
+    pub fn create_identity_in_sub_organization(&self, slug: &str) -> IdentityId {
+        let id = IdentityId::from(Uuid::new_v4());
+        let mut state = lock(&self.shared);
+        state
+            .sub_orgs
+            .entry(slug.to_owned())
+            .or_default()
+            .insert(*id.as_uuid());
+        let mut identity = Identity::new(Role::Member);
+        identity.sub_org = Some(slug.to_owned());
+        state.identities.insert(*id.as_uuid(), identity);
+        id
     }
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<ReceivedRequest> {
-        server::lock(&self.shared).log.clone()
+        lock(&self.shared).log.clone()
     }
 
     /// How many logins succeeded or were tried (requests to the login route).
     pub fn login_count(&self) -> usize {
-        server::lock(&self.shared)
+        lock(&self.shared)
             .log
             .iter()
-            .filter(|r| r.path == server::LOGIN)
+            .filter(|r| r.path == router::LOGIN)
             .count()
     }
 }

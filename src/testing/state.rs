@@ -1,7 +1,8 @@
 //! What the fake server remembers: identities, their OCI Auth, tokens, OCI users, faults and
 //! the request log.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use tokio::time::Instant;
@@ -28,6 +29,8 @@ pub(super) struct Token {
     pub(super) uses: u64,
     /// Revoked (or its use limit spent): refused with 401.
     pub(super) revoked: bool,
+    /// Issued by OCI login for an OCI Auth that was revoked since: refused with 401.
+    pub(super) method_revoked: bool,
     /// Issued by OCI login: revoking the identity's OCI Auth revokes it.
     pub(super) from_oci_login: bool,
 }
@@ -40,6 +43,7 @@ impl Token {
             uses_limit: 0,
             uses: 0,
             revoked: false,
+            method_revoked: false,
             from_oci_login: false,
         }
     }
@@ -49,6 +53,18 @@ impl Token {
 pub(super) struct Identity {
     pub(super) role: super::Role,
     pub(super) oci_auth: Option<IdentityOciAuth>,
+    /// The sub-organization the identity was created in; `None`: the root organization.
+    pub(super) sub_org: Option<String>,
+}
+
+impl Identity {
+    pub(super) fn new(role: super::Role) -> Self {
+        Identity {
+            role,
+            oci_auth: None,
+            sub_org: None,
+        }
+    }
 }
 
 /// A user of the fake OCI identity service that login requests are checked against.
@@ -73,8 +89,26 @@ pub(super) struct State {
     pub(super) require_x_date: bool,
     /// Infisical PR #8215's signer check at login.
     pub(super) strict_signer: bool,
-    pub(super) faults: VecDeque<super::Fault>,
+    /// Faults waiting for a request, each for one endpoint or (`None`) for any.
+    pub(super) faults: std::collections::VecDeque<(Option<super::Endpoint>, super::Fault)>,
+    /// The release whose answers the fake gives.
+    pub(super) release: super::Release,
+    /// The root organization's slug.
+    pub(super) org_slug: String,
+    /// Sub-organizations of the root organization by slug, with the identities that are
+    /// members of each.
+    pub(super) sub_orgs: HashMap<String, HashSet<Uuid>>,
     pub(super) log: Vec<super::ReceivedRequest>,
+}
+
+/// The state the fake's handlers share.
+pub(super) type Shared = Arc<Mutex<State>>;
+
+/// Locks the state; a panic in another handler does not make it unusable.
+pub(super) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Now, at the millisecond precision the real server stores.

@@ -1,8 +1,9 @@
 //! Reads request bodies as Infisical's route schemas (zod) do, with the model's rules, and
 //! reports problems as the server does: 422 issues, or the 500s its database causes.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
+use super::json::{Json, plain};
 use crate::model::rules::{
     ATTACH_MIN_MAX_TTL, MIN_TRUSTED_IPS, as_javascript_number, js_trim, ttl_exceeds_max,
     whole_number, zod_type_name,
@@ -28,7 +29,7 @@ pub(super) struct Body {
 #[derive(Debug)]
 pub(super) enum Refusal {
     /// 422 ValidationFailure with these zod issues.
-    Issues(Vec<Value>),
+    Issues(Vec<Json>),
     /// 500 InternalServerError (what the server answers, e.g., to an over-long allow-list).
     ServerError,
 }
@@ -38,7 +39,7 @@ pub(super) enum Refusal {
 /// `.int()`, pattern) only marks it dirty, and they run over the values as given.
 #[derive(Default)]
 pub(super) struct Issues {
-    list: Vec<Value>,
+    list: Vec<Json>,
     aborted: bool,
 }
 
@@ -49,30 +50,57 @@ impl Issues {
         } else {
             format!("Expected {expected}, received {received}")
         };
-        self.list.push(json!({
-            "code": "invalid_type", "expected": expected, "received": received,
-            "path": path, "message": message
-        }));
+        self.list.push(Json::Object(vec![
+            ("code", plain("invalid_type")),
+            ("expected", plain(expected)),
+            ("received", plain(received)),
+            ("path", Json::Plain(path)),
+            ("message", plain(message)),
+        ]));
         self.aborted = true;
     }
 
     pub(super) fn custom(&mut self, path: Value, message: &str) {
-        self.list
-            .push(json!({"code": "custom", "message": message, "path": path}));
+        self.list.push(Json::Object(vec![
+            ("code", plain("custom")),
+            ("message", plain(message)),
+            ("path", Json::Plain(path)),
+        ]));
     }
 
-    fn too_small(&mut self, path: Value, kind: &str, minimum: u64, message: String) {
-        self.list.push(json!({
-            "code": "too_small", "minimum": minimum, "type": kind, "inclusive": true,
-            "exact": false, "message": message, "path": path
-        }));
+    pub(super) fn too_small(&mut self, path: Value, kind: &str, minimum: u64, message: String) {
+        self.list.push(Json::Object(vec![
+            ("code", plain("too_small")),
+            ("minimum", plain(minimum)),
+            ("type", plain(kind)),
+            ("inclusive", plain(true)),
+            ("exact", plain(false)),
+            ("message", plain(message)),
+            ("path", Json::Plain(path)),
+        ]));
     }
 
-    fn too_big(&mut self, path: Value, maximum: u64, message: String) {
-        self.list.push(json!({
-            "code": "too_big", "maximum": maximum, "type": "number", "inclusive": true,
-            "exact": false, "message": message, "path": path
-        }));
+    pub(super) fn too_big(&mut self, path: Value, kind: &str, maximum: u64, message: String) {
+        self.list.push(Json::Object(vec![
+            ("code", plain("too_big")),
+            ("maximum", plain(maximum)),
+            ("type", plain(kind)),
+            ("inclusive", plain(true)),
+            ("exact", plain(false)),
+            ("message", plain(message)),
+            ("path", Json::Plain(path)),
+        ]));
+    }
+
+    /// zod's `.int()` on a number with a fraction.
+    fn not_integer(&mut self, path: Value) {
+        self.list.push(Json::Object(vec![
+            ("code", plain("invalid_type")),
+            ("expected", plain("integer")),
+            ("received", plain("float")),
+            ("message", plain("Expected integer, received float")),
+            ("path", Json::Plain(path)),
+        ]));
     }
 
     pub(super) fn into_result<T>(self, value: T) -> Result<T, Refusal> {
@@ -89,15 +117,36 @@ pub(super) fn type_name(v: Option<&Value>) -> &'static str {
     zod_type_name(v)
 }
 
+/// How the server's zod release reads the fields whose handling changed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Dialect {
+    /// zod 3.25 (servers of 2026): `allowedUsernames` over 500 characters is a `too_big`
+    /// issue, and the cross-field TTL refine is not reported beside failed usernames.
+    pub(super) usernames_checked_first: bool,
+}
+
 /// Reads an attach (`attach = true`) or update body; `None` when no body was read.
-pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
+pub(super) fn body(raw: Option<&Value>, attach: bool, dialect: Dialect) -> Result<Body, Refusal> {
     let mut issues = Issues::default();
     let Some(obj) = raw.and_then(Value::as_object) else {
         issues.wrong_type(json!([]), "object", type_name(raw));
         return issues.into_result(Body::default());
     };
     let mut body = Body::default();
+    tenancy(obj, &mut body, &mut issues);
+    let usernames_failed = usernames(obj, &mut body, &mut issues, dialect)?;
+    trusted_ips(obj, &mut body, &mut issues);
+    let seen = numbers(obj, attach, &mut body, &mut issues)?;
+    // upstream router (2026): the usernames' `superRefine` fails the object before the
+    // TTL refine runs.
+    if !(usernames_failed && dialect.usernames_checked_first) {
+        ttl_refine(seen, attach, &mut issues);
+    }
+    issues.into_result(body)
+}
 
+/// `tenancyOcid`: `z.string().trim().min(1)` and the OCID pattern (upstream router).
+fn tenancy(obj: &Map<String, Value>, body: &mut Body, issues: &mut Issues) {
     match obj.get("tenancyOcid") {
         Some(Value::String(s)) => match TenancyOcid::new(s) {
             Ok(t) => body.tenancy_ocid = t.as_str().to_owned(),
@@ -120,23 +169,56 @@ pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
         },
         other => issues.wrong_type(json!(["tenancyOcid"]), "string", type_name(other)),
     }
+}
 
-    match obj.get("allowedUsernames") {
-        None | Some(Value::Null) => {}
+/// `allowedUsernames`: optional, nullable, the model's list rule. `Ok(true)` when the
+/// usernames failed validation.
+fn usernames(
+    obj: &Map<String, Value>,
+    body: &mut Body,
+    issues: &mut Issues,
+    dialect: Dialect,
+) -> Result<bool, Refusal> {
+    const PATH: &str = "allowedUsernames";
+    match obj.get(PATH) {
+        None | Some(Value::Null) => Ok(false),
         Some(Value::String(s)) => match parse_allowed_usernames(s) {
-            Ok(list) => body.allowed_usernames = list.map(|l| l.as_str().to_owned()),
+            Ok(list) => {
+                body.allowed_usernames = list.map(|l| l.as_str().to_owned());
+                Ok(false)
+            }
             Err(e) => match e.rule() {
-                Rule::TooLong => return Err(Refusal::ServerError),
-                Rule::Storage => body.storage_error = true,
-                _ => issues.custom(
-                    json!(["allowedUsernames"]),
-                    "One or more usernames are invalid",
-                ),
+                // DESIGN "The 2026 server": zod 3.25's `max(500)` issue; zod 3.24's check
+                // threw, which the error handler answered 500.
+                Rule::TooLong if dialect.usernames_checked_first => {
+                    issues.too_big(
+                        json!([PATH]),
+                        "string",
+                        500,
+                        "Input exceeds the maximum limit of 500 characters".into(),
+                    );
+                    Ok(true)
+                }
+                Rule::TooLong => Err(Refusal::ServerError),
+                Rule::Storage => {
+                    body.storage_error = true;
+                    Ok(false)
+                }
+                _ => {
+                    issues.custom(json!([PATH]), "One or more usernames are invalid");
+                    Ok(true)
+                }
             },
         },
-        other => issues.wrong_type(json!(["allowedUsernames"]), "string", type_name(other)),
+        other => {
+            issues.wrong_type(json!([PATH]), "string", type_name(other));
+            Ok(true)
+        }
     }
+}
 
+/// `accessTokenTrustedIps`: an array of at least one `{ipAddress: string}`, trimmed.
+fn trusted_ips(obj: &Map<String, Value>, body: &mut Body, issues: &mut Issues) {
     match obj.get("accessTokenTrustedIps") {
         None => {}
         Some(Value::Array(entries)) => {
@@ -168,7 +250,19 @@ pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
         }
         other => issues.wrong_type(json!(["accessTokenTrustedIps"]), "array", type_name(other)),
     }
+}
 
+/// The TTL and max TTL as given, valid or not, for the refine.
+type Seen = (Option<f64>, Option<f64>);
+
+/// The three number fields, in the order the route schema lists them (zod reports issues
+/// in it).
+fn numbers(
+    obj: &Map<String, Value>,
+    attach: bool,
+    body: &mut Body,
+    issues: &mut Issues,
+) -> Result<Seen, Refusal> {
     let ttl_min = u64::from(AccessTokenTtl::MIN.get());
     let ttl_max = u64::from(AccessTokenTtl::MAX.get());
     let uses_min = NumUsesLimit::UNLIMITED.get();
@@ -177,11 +271,10 @@ pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
         "accessTokenTTL",
         ttl_min,
         Some(ttl_max),
-        &mut issues,
+        issues,
     )?;
     body.ttl = ttl;
     let mut seen_max_ttl = None;
-    // The route schemas list the fields in this order, and zod reports issues in it.
     let fields: [(&str, u64, Option<u64>); 2] = if attach {
         [
             (
@@ -198,7 +291,7 @@ pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
         ]
     };
     for (name, min, max) in fields {
-        let (value, seen) = number(obj.get(name), name, min, max, &mut issues)?;
+        let (value, seen) = number(obj.get(name), name, min, max, issues)?;
         if name == "accessTokenMaxTTL" {
             body.max_ttl = value;
             seen_max_ttl = seen;
@@ -206,29 +299,32 @@ pub(super) fn body(raw: Option<&Value>, attach: bool) -> Result<Body, Refusal> {
             body.num_uses_limit = value;
         }
     }
+    Ok((seen_ttl, seen_max_ttl))
+}
 
-    // DESIGN "Attach": the refine compares the values as given, invalid ones included; a
-    // default stands in only for an absent field (transcript 50: max TTL 0 yields its own
-    // issue and the refine's).
-    if !issues.aborted {
-        let default = f64::from(AccessTokenTtl::DEFAULT.get());
-        let exceeds = if attach {
-            ttl_exceeds_max(
-                seen_ttl.unwrap_or(default),
-                seen_max_ttl.unwrap_or(default),
-                false,
-            )
-        } else {
-            matches!((seen_ttl, seen_max_ttl), (Some(t), Some(m)) if ttl_exceeds_max(t, m, true))
-        };
-        if exceeds {
-            issues.custom(
-                json!([]),
-                "Access Token TTL cannot be greater than Access Token Max TTL.",
-            );
-        }
+/// DESIGN "Attach": the refine compares the values as given, invalid ones included; a
+/// default stands in only for an absent field (transcript 50: max TTL 0 yields its own
+/// issue and the refine's). An aborted object is not refined.
+fn ttl_refine((seen_ttl, seen_max_ttl): Seen, attach: bool, issues: &mut Issues) {
+    if issues.aborted {
+        return;
     }
-    issues.into_result(body)
+    let default = f64::from(AccessTokenTtl::DEFAULT.get());
+    let exceeds = if attach {
+        ttl_exceeds_max(
+            seen_ttl.unwrap_or(default),
+            seen_max_ttl.unwrap_or(default),
+            false,
+        )
+    } else {
+        matches!((seen_ttl, seen_max_ttl), (Some(t), Some(m)) if ttl_exceeds_max(t, m, true))
+    };
+    if exceeds {
+        issues.custom(
+            json!([]),
+            "Access Token TTL cannot be greater than Access Token Max TTL.",
+        );
+    }
 }
 
 /// A `z.number().int().min(min).max(max)` field, read as a JavaScript number (an integer
@@ -264,19 +360,21 @@ fn number_checks(
             format!("Number must be greater than or equal to {min}"),
         );
     };
+    let above = |issues: &mut Issues, max: u64| {
+        issues.too_big(
+            path.clone(),
+            "number",
+            max,
+            format!("Number must be less than or equal to {max}"),
+        );
+    };
     match whole_number(name, value).map(as_javascript_number) {
         Ok(n) => {
             if n < min {
                 below(issues);
             }
             match max {
-                Some(max) if n > max => {
-                    issues.too_big(
-                        path.clone(),
-                        max,
-                        format!("Number must be less than or equal to {max}"),
-                    );
-                }
+                Some(max) if n > max => above(issues, max),
                 // Beyond 2^63 the database's bigint overflows.
                 None if n > i64::MAX as u64 => return Err(Refusal::ServerError),
                 _ => {}
@@ -286,20 +384,11 @@ fn number_checks(
         Err(e) => {
             match e.rule() {
                 Rule::WrongType(received) => issues.wrong_type(path.clone(), "number", received),
-                Rule::NotInteger => {
-                    issues.list.push(json!({
-                        "code": "invalid_type", "expected": "integer", "received": "float",
-                        "message": "Expected integer, received float", "path": path
-                    }));
-                }
+                Rule::NotInteger => issues.not_integer(path.clone()),
                 Rule::BelowMinimum => below(issues),
                 // Beyond u64 the database's bigint overflows where no maximum stops it.
                 Rule::AboveMaximum => match max {
-                    Some(max) => issues.too_big(
-                        path.clone(),
-                        max,
-                        format!("Number must be less than or equal to {max}"),
-                    ),
+                    Some(max) => above(issues, max),
                     None => return Err(Refusal::ServerError),
                 },
                 _ => return Err(Refusal::ServerError),

@@ -413,7 +413,7 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
 
 /// Sorted keys, two-space indentation, final newline. Keys are sorted here rather than left
 /// to serde_json's map, which keeps insertion order when a crate in the same build enables
-/// its `preserve_order` feature (the library's `testing` feature does).
+/// its `preserve_order` feature.
 pub(crate) fn render(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(&sorted(v)).unwrap_or_default();
     s.push('\n');
