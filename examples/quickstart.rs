@@ -100,16 +100,12 @@ async fn tour(
 ) -> Result<(), Box<dyn std::error::Error>> {
     // 0. Only an identity without OCI Auth: the steps below would overwrite and then revoke
     //    a configuration someone relies on.
-    match client.get_oci_auth(identity).await {
-        Ok(_) => {
-            return Err(format!(
-                "identity {identity} already has OCI Auth attached; the quickstart changed \
-                 nothing. Run it on an identity without OCI Auth."
-            )
-            .into());
-        }
-        Err(Error::Api(api)) if api.status().as_u16() == 400 => {}
-        Err(e) => return Err(e.into()),
+    if client.find_oci_auth(identity).await?.is_some() {
+        return Err(format!(
+            "identity {identity} already has OCI Auth attached; the quickstart changed \
+             nothing. Run it on an identity without OCI Auth."
+        )
+        .into());
     }
 
     // 1. Attach OCI Auth with the server's defaults. An "already configured" here means

@@ -48,11 +48,32 @@ use crate::model::{
 mod file;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
-pub use file::{DesiredFile, DesiredState, EntryOutcome, Summary};
+pub use file::{DesiredFile, EntryOutcome, Summary};
+
+/// What one identity should have: OCI Auth with a configuration, or none.
+///
+/// ```
+/// use infisical_oci_auth::{AttachOciAuth, desired::DesiredState};
+///
+/// let present = DesiredState::Present(AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa").build()?);
+/// let absent = DesiredState::Absent;
+/// assert_ne!(present, absent);
+/// # Ok::<(), infisical_oci_auth::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DesiredState {
+    /// OCI Auth attached with this configuration (every field; attach's defaults for those
+    /// not given).
+    Present(AttachOciAuth),
+    /// No OCI Auth: revoke it if attached.
+    Absent,
+}
 
 /// What applying a desired state would do to one identity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", content = "changes", rename_all = "lowercase")]
+///
+/// Serialized as `{"action": <action()>, "changes": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Plan {
     /// The identity has no OCI Auth: attach it, with these values (`current` is `None`).
@@ -79,7 +100,8 @@ impl Plan {
         }
     }
 
-    /// `attach`, `update`, `unchanged` or `revoke`.
+    /// `attach`, `update`, `unchanged` or `revoke`: the one spelling of each kind, used by
+    /// `Display`, `Serialize` and the command's output.
     pub fn action(&self) -> &'static str {
         match self {
             Plan::Attach(_) => "attach",
@@ -87,6 +109,19 @@ impl Plan {
             Plan::Unchanged => "unchanged",
             Plan::Revoke(_) => "revoke",
         }
+    }
+}
+
+impl Serialize for Plan {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut plan = serializer.serialize_struct("Plan", 2)?;
+        plan.serialize_field("action", self.action())?;
+        plan.serialize_field("changes", self.changes())?;
+        plan.end()
     }
 }
 
@@ -182,43 +217,10 @@ fn sorted(mut values: Vec<Value>) -> Value {
 }
 
 /// The plan that takes `current` to `desired`.
-pub(crate) fn plan(current: Option<&IdentityOciAuth>, desired: &AttachOciAuth) -> Plan {
-    let wanted = fields_of_desired(desired);
-    let Some(current) = current else {
-        return Plan::Attach(
-            wanted
-                .into_iter()
-                .map(|(field, value)| Change {
-                    field,
-                    current: None,
-                    desired: Some(value),
-                })
-                .collect(),
-        );
-    };
-    let changes: Vec<Change> = fields_of_current(current)
-        .into_iter()
-        .zip(wanted)
-        .filter(|((_, now), (_, want))| now != want)
-        .map(|((field, now), (_, want))| Change {
-            field,
-            current: Some(now),
-            desired: Some(want),
-        })
-        .collect();
-    if changes.is_empty() {
-        Plan::Unchanged
-    } else {
-        Plan::Update(changes)
-    }
-}
-
-/// The plan that revokes `current`.
-#[cfg(feature = "cli")]
-pub(crate) fn plan_revoke(current: Option<&IdentityOciAuth>) -> Plan {
-    match current {
-        None => Plan::Unchanged,
-        Some(current) => Plan::Revoke(
+pub(crate) fn plan(current: Option<&IdentityOciAuth>, desired: &DesiredState) -> Plan {
+    match (current, desired) {
+        (None, DesiredState::Absent) => Plan::Unchanged,
+        (Some(current), DesiredState::Absent) => Plan::Revoke(
             fields_of_current(current)
                 .into_iter()
                 .map(|(field, value)| Change {
@@ -228,6 +230,33 @@ pub(crate) fn plan_revoke(current: Option<&IdentityOciAuth>) -> Plan {
                 })
                 .collect(),
         ),
+        (None, DesiredState::Present(desired)) => Plan::Attach(
+            fields_of_desired(desired)
+                .into_iter()
+                .map(|(field, value)| Change {
+                    field,
+                    current: None,
+                    desired: Some(value),
+                })
+                .collect(),
+        ),
+        (Some(current), DesiredState::Present(desired)) => {
+            let changes: Vec<Change> = fields_of_current(current)
+                .into_iter()
+                .zip(fields_of_desired(desired))
+                .filter(|((_, now), (_, want))| now != want)
+                .map(|((field, now), (_, want))| Change {
+                    field,
+                    current: Some(now),
+                    desired: Some(want),
+                })
+                .collect();
+            if changes.is_empty() {
+                Plan::Unchanged
+            } else {
+                Plan::Update(changes)
+            }
+        }
     }
 }
 
@@ -267,7 +296,8 @@ impl Client {
         identity: &IdentityId,
         desired: &AttachOciAuth,
     ) -> Result<Plan> {
-        Ok(self.converge(identity, desired, false).await?.plan)
+        self.plan_desired(identity, &DesiredState::Present(desired.clone()))
+            .await
     }
 
     /// Makes the OCI Auth of `identity` equal to `desired`: reads it, then sends nothing,
@@ -280,21 +310,51 @@ impl Client {
         identity: &IdentityId,
         desired: &AttachOciAuth,
     ) -> Result<Applied> {
+        self.apply_desired(identity, &DesiredState::Present(desired.clone()))
+            .await
+    }
+
+    /// [`plan_oci_auth`](Self::plan_oci_auth) for any [`DesiredState`]: with
+    /// [`DesiredState::Absent`], [`Plan::Revoke`] when OCI Auth is attached.
+    ///
+    /// # Errors
+    /// As [`plan_oci_auth`](Self::plan_oci_auth).
+    pub async fn plan_desired(
+        &self,
+        identity: &IdentityId,
+        desired: &DesiredState,
+    ) -> Result<Plan> {
+        Ok(self.converge(identity, desired, false).await?.plan)
+    }
+
+    /// [`apply_oci_auth`](Self::apply_oci_auth) for any [`DesiredState`]: with
+    /// [`DesiredState::Absent`], one revoke when OCI Auth is attached.
+    ///
+    /// # Errors
+    /// As [`apply_oci_auth`](Self::apply_oci_auth), or as
+    /// [`revoke_oci_auth`](Self::revoke_oci_auth).
+    pub async fn apply_desired(
+        &self,
+        identity: &IdentityId,
+        desired: &DesiredState,
+    ) -> Result<Applied> {
         self.converge(identity, desired, true).await
     }
 
-    /// Reads the configuration and plans; with `apply`, carries the plan out. Without, the
-    /// `config` of the result is the current one and nothing is written.
+    /// The one converge: reads the configuration and plans; with `apply`, carries the plan
+    /// out. Without, the `config` of the result is the current one and nothing is written.
     pub(crate) async fn converge(
         &self,
         identity: &IdentityId,
-        desired: &AttachOciAuth,
+        desired: &DesiredState,
         apply: bool,
     ) -> Result<Applied> {
-        let current = self.current_oci_auth(identity).await?;
+        let current = self.find_oci_auth(identity).await?;
         let plan = plan(current.as_ref(), desired);
-        let update = match (&plan, &current) {
-            (Plan::Update(_), Some(current)) => Some(update_for(current, desired)?),
+        let update = match (&plan, &current, desired) {
+            (Plan::Update(_), Some(current), DesiredState::Present(desired)) => {
+                Some(update_for(current, desired)?)
+            }
             _ => None,
         };
         if !apply {
@@ -303,33 +363,18 @@ impl Client {
                 config: current,
             });
         }
-        let config = match (&plan, update) {
-            (Plan::Attach(_), _) => Some(self.attach_oci_auth(identity, desired).await?),
-            (_, Some(update)) => Some(self.update_oci_auth(identity, &update).await?),
+        let config = match (&plan, desired, update) {
+            (Plan::Attach(_), DesiredState::Present(desired), _) => {
+                Some(self.attach_oci_auth(identity, desired).await?)
+            }
+            (Plan::Update(_), _, Some(update)) => {
+                Some(self.update_oci_auth(identity, &update).await?)
+            }
+            (Plan::Revoke(_), _, _) => Some(self.revoke_oci_auth(identity).await?),
             _ => current,
         };
         Ok(Applied { plan, config })
     }
-
-    /// The configuration, or `None` when the identity has no OCI Auth.
-    pub(crate) async fn current_oci_auth(
-        &self,
-        identity: &IdentityId,
-    ) -> Result<Option<IdentityOciAuth>> {
-        match self.get_oci_auth(identity).await {
-            Ok(config) => Ok(Some(config)),
-            Err(e) if is_not_attached(&e) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// The server's answer to a GET of an identity without OCI Auth: 400 "The identity does not
-/// have OCI Auth attached" (upstream service; transcript 43).
-fn is_not_attached(e: &Error) -> bool {
-    e.as_api().is_some_and(|api| {
-        api.status().as_u16() == 400 && api.message().contains("does not have OCI Auth")
-    })
 }
 
 fn show(value: &Option<Value>) -> String {
@@ -356,13 +401,13 @@ impl fmt::Display for Change {
 /// Auth` or `no changes`, then one line per field.
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let heading = match self {
-            Plan::Attach(_) => "+ attach OCI Auth",
-            Plan::Update(_) => "~ update OCI Auth",
-            Plan::Revoke(_) => "- revoke OCI Auth",
+        let sign = match self {
+            Plan::Attach(_) => '+',
+            Plan::Update(_) => '~',
+            Plan::Revoke(_) => '-',
             Plan::Unchanged => return f.write_str("no changes"),
         };
-        f.write_str(heading)?;
+        write!(f, "{sign} {} OCI Auth", self.action())?;
         for change in self.changes() {
             write!(f, "\n    {change}")?;
         }
@@ -396,7 +441,7 @@ mod tests {
             "~ update OCI Auth\n    ~ accessTokenTTL: 3600 → 1800"
         );
         assert_eq!(Plan::Unchanged.to_string(), "no changes");
-        let attach = super::plan(None, &desired()).to_string();
+        let attach = super::plan(None, &DesiredState::Present(desired())).to_string();
         assert!(
             attach.starts_with("+ attach OCI Auth\n    + tenancyOcid: \"ocid1.tenancy.oc1..aaaa\""),
             "{attach}"

@@ -110,6 +110,31 @@ impl Error {
         }
     }
 
+    /// Whether the server said the identity has no OCI Auth: 400 "The identity does not
+    /// have OCI Auth attached" from get, 400 "… does not have OCI auth" from revoke, 404
+    /// "… does not have OCI Auth attached" from update (upstream service; transcript 43).
+    /// [`Client::find_oci_auth`](crate::Client::find_oci_auth) reads it as `None`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = infisical_oci_auth::testing::FakeInfisical::start().await?;
+    /// # let client = fake.client_builder().build()?;
+    /// let identity = fake.create_identity();
+    /// let err = client.get_oci_auth(&identity).await.unwrap_err();
+    /// assert!(err.is_not_attached());
+    /// # Ok(()) }
+    /// ```
+    pub fn is_not_attached(&self) -> bool {
+        self.as_api().is_some_and(|api| {
+            matches!(api.status().as_u16(), 400 | 404)
+                && api
+                    .message()
+                    .to_ascii_lowercase()
+                    .contains("does not have oci auth")
+        })
+    }
+
     /// Whether sending the same request again later may succeed: exactly what
     /// [`RetryPolicy`](crate::RetryPolicy) retries (connection failures, 429, 503, and
     /// 502/504 for the operations that are safe to repeat).
@@ -313,14 +338,90 @@ struct TransportErrorInner {
     source: Option<Arc<reqwest::Error>>,
 }
 
+/// What went wrong in reqwest, as this crate says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HttpFailure {
+    /// The request timed out after this long.
+    TimedOut(Duration),
+    /// Nothing listens at the address.
+    Refused,
+    /// The host name does not resolve.
+    NoSuchHost,
+    /// The server's certificate is not trusted (unknown issuer, wrong name, expired).
+    Certificate,
+    /// The TLS handshake failed otherwise (e.g. the server wants a client certificate).
+    Tls,
+    /// The proxy refused or failed the tunnel.
+    Proxy,
+    /// No connection could be made, for another reason.
+    Connect,
+    /// The answer's body could not be read.
+    Body,
+    /// Anything else on the way.
+    Send,
+}
+
+impl HttpFailure {
+    /// Classifies a reqwest error from its kind and the texts of its source chain.
+    fn of(error: &reqwest::Error, timeout: Duration) -> Self {
+        if error.is_timeout() {
+            return HttpFailure::TimedOut(timeout);
+        }
+        let mut texts = String::new();
+        let mut next = std::error::Error::source(error);
+        while let Some(cause) = next {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::ConnectionRefused
+            {
+                return HttpFailure::Refused;
+            }
+            texts.push_str(&cause.to_string().to_ascii_lowercase());
+            texts.push('\n');
+            next = cause.source();
+        }
+        let has = |word: &str| texts.contains(word);
+        if has("certificate") && !has("certificaterequired") && !has("certificate required") {
+            HttpFailure::Certificate
+        } else if has("tls") || has("handshake") || has("alert") {
+            HttpFailure::Tls
+        } else if has("proxy") || has("tunnel") {
+            HttpFailure::Proxy
+        } else if has("dns error") || has("failed to lookup address") {
+            HttpFailure::NoSuchHost
+        } else if error.is_connect() {
+            HttpFailure::Connect
+        } else if error.is_body() || error.is_decode() {
+            HttpFailure::Body
+        } else {
+            HttpFailure::Send
+        }
+    }
+}
+
+impl fmt::Display for HttpFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpFailure::TimedOut(after) => write!(f, "timed out after {}", seconds(*after)),
+            HttpFailure::Refused => f.write_str("connection refused"),
+            HttpFailure::NoSuchHost => f.write_str("the host name does not resolve"),
+            HttpFailure::Certificate => f.write_str("the server's certificate is not trusted"),
+            HttpFailure::Tls => f.write_str("the TLS handshake failed"),
+            HttpFailure::Proxy => f.write_str("the proxy did not open a tunnel to the server"),
+            HttpFailure::Connect => f.write_str("no connection could be made"),
+            HttpFailure::Body => f.write_str("the answer could not be read"),
+            HttpFailure::Send => f.write_str("the request could not be sent"),
+        }
+    }
+}
+
 /// Why a request did not complete.
 #[derive(Debug, Clone)]
 pub(crate) enum Cause {
-    /// reqwest failed; the text is its innermost cause.
+    /// reqwest failed: what happened, in this crate's words (reqwest's error, with the
+    /// details, is the `source`).
     Http {
-        text: String,
+        failure: HttpFailure,
         connect: bool,
-        timeout: bool,
         status: Option<StatusCode>,
     },
     /// The operation's deadline passed (all attempts, waits and any login).
@@ -369,15 +470,9 @@ impl TransportError {
         source: reqwest::Error,
         timeout: Duration,
     ) -> Self {
-        let text = if source.is_timeout() {
-            format!("timed out after {}", seconds(timeout))
-        } else {
-            innermost_cause(&source)
-        };
         let cause = Cause::Http {
-            text,
+            failure: HttpFailure::of(&source, timeout),
             connect: source.is_connect(),
-            timeout: source.is_timeout(),
             status: source.status(),
         };
         Self::new(operation, method, url, cause, Some(source))
@@ -416,7 +511,10 @@ impl TransportError {
     pub fn is_timeout(&self) -> bool {
         matches!(
             self.0.cause,
-            Cause::Http { timeout: true, .. } | Cause::Deadline { .. }
+            Cause::Http {
+                failure: HttpFailure::TimedOut(_),
+                ..
+            } | Cause::Deadline { .. }
         )
     }
 
@@ -443,7 +541,7 @@ impl fmt::Display for TransportError {
         let e = &self.0;
         write!(f, "{}: {} {}: ", e.operation, e.method, e.url)?;
         match &e.cause {
-            Cause::Http { text, .. } => f.write_str(text)?,
+            Cause::Http { failure, .. } => failure.fmt(f)?,
             Cause::Deadline { limit, during } => write!(
                 f,
                 "the operation's deadline of {} passed {during}",
@@ -489,38 +587,6 @@ fn seconds(d: Duration) -> String {
     } else {
         format!("{:.1} s", d.as_secs_f64())
     }
-}
-
-/// The cause under reqwest's own message: `connection refused`, `dns error: …`.
-fn innermost_cause(error: &reqwest::Error) -> String {
-    let mut texts = Vec::new();
-    let mut refused = false;
-    let mut next = std::error::Error::source(error);
-    while let Some(cause) = next {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
-            refused = true;
-        }
-        let text = cause.to_string();
-        // hyper-util's wrapper ("client error (Connect)") says nothing of the cause.
-        if !text.starts_with("client error (") && !texts.contains(&text) {
-            texts.push(text);
-        }
-        next = cause.source();
-    }
-    if refused {
-        return "connection refused".to_owned();
-    }
-    if texts.is_empty() {
-        // reqwest's own message, without the URL it repeats.
-        let text = error.to_string();
-        return match text.find(" for url (") {
-            Some(at) => text[..at].to_owned(),
-            None => text,
-        };
-    }
-    texts.join(": ")
 }
 
 /// An answer that arrived but is not what the API promises.

@@ -208,6 +208,29 @@ impl Client {
         .await
     }
 
+    /// *Get OCI Auth*, with "no OCI Auth attached" as `None` instead of an error
+    /// ([`Error::is_not_attached`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let fake = infisical_oci_auth::testing::FakeInfisical::start().await?;
+    /// # let client = fake.client_builder().build()?;
+    /// let identity = fake.create_identity();
+    /// assert_eq!(client.find_oci_auth(&identity).await?, None);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`get_oci_auth`](Self::get_oci_auth), except for that answer.
+    pub async fn find_oci_auth(&self, identity: &IdentityId) -> Result<Option<IdentityOciAuth>> {
+        match self.get_oci_auth(identity).await {
+            Ok(config) => Ok(Some(config)),
+            Err(e) if e.is_not_attached() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// *Revoke OCI Auth*: `DELETE /api/v1/auth/oci-auth/identities/{identityId}`; answers
     /// the configuration as it was.
     ///

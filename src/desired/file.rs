@@ -26,20 +26,10 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Applied, Plan, plan_revoke};
+use super::{Applied, DesiredState, Plan};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{AttachOciAuth, IdentityId};
-
-/// What a file wants for one identity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DesiredState {
-    /// OCI Auth attached with this configuration.
-    Present(AttachOciAuth),
-    /// No OCI Auth: revoke it if attached.
-    Absent,
-}
 
 /// A validated file of desired states, in the file's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +76,7 @@ impl Summary {
                     Plan::Attach(_) => s.attach += 1,
                     Plan::Update(_) => s.update += 1,
                     Plan::Revoke(_) => s.revoke += 1,
-                    _ => s.unchanged += 1,
+                    Plan::Unchanged => s.unchanged += 1,
                 },
             }
         }
@@ -152,34 +142,9 @@ impl DesiredFile {
                 None => format!("{name}: {e}"),
             },
         })?;
-        let shape = |reason: &str| Error::Config {
+        let identities = identities_of(doc).map_err(|reason| Error::Config {
             reason: format!("{name}: {reason}"),
-        };
-        let serde_norway::Value::Mapping(top) = doc else {
-            return Err(shape("expected a mapping with one key, `identities`"));
-        };
-        let mut identities = None;
-        for (key, value) in top {
-            match key.as_str() {
-                Some("identities") => identities = Some(value),
-                _ => {
-                    return Err(shape(&format!(
-                        "unknown top-level key {}; the only one is `identities`",
-                        scalar(&key)
-                    )));
-                }
-            }
-        }
-        let identities = match identities {
-            Some(serde_norway::Value::Mapping(m)) => m,
-            Some(serde_norway::Value::Null) => serde_norway::Mapping::new(),
-            Some(_) => {
-                return Err(shape(
-                    "`identities` must be a mapping of identity id to configuration",
-                ));
-            }
-            None => return Err(shape("missing `identities`")),
-        };
+        })?;
         let mut seen: HashMap<IdentityId, String> = HashMap::new();
         let mut entries = Vec::with_capacity(identities.len());
         for (key, value) in identities {
@@ -204,27 +169,7 @@ impl DesiredFile {
                     format!("the identity is listed twice (also as {first})"),
                 ));
             }
-            let state = match value {
-                serde_norway::Value::String(s) if s == "absent" => DesiredState::Absent,
-                serde_norway::Value::Mapping(_) => {
-                    let json = serde_json::to_value(&value).map_err(|e| at("", e.to_string()))?;
-                    let wire: crate::model::RequestWire =
-                        serde_json::from_value(json).map_err(|e| at("", e.to_string()))?;
-                    DesiredState::Present(
-                        AttachOciAuth::try_from(wire)
-                            .map_err(|e| at(e.field(), e.reason().to_owned()))?,
-                    )
-                }
-                other => {
-                    return Err(at(
-                        "",
-                        format!(
-                            "expected an OCI Auth mapping or `absent`, got {}",
-                            scalar(&other)
-                        ),
-                    ));
-                }
-            };
+            let state = desired_state(value).map_err(|(field, reason)| at(&field, reason))?;
             entries.push((identity, state));
         }
         Ok(DesiredFile {
@@ -271,6 +216,54 @@ impl DesiredFile {
             },
             "$defs": defs
         })
+    }
+}
+
+/// The `identities` mapping of a file's document, or what is wrong with its shape.
+fn identities_of(doc: serde_norway::Value) -> std::result::Result<serde_norway::Mapping, String> {
+    let serde_norway::Value::Mapping(top) = doc else {
+        return Err("expected a mapping with one key, `identities`".into());
+    };
+    let mut identities = None;
+    for (key, value) in top {
+        match key.as_str() {
+            Some("identities") => identities = Some(value),
+            _ => {
+                return Err(format!(
+                    "unknown top-level key {}; the only one is `identities`",
+                    scalar(&key)
+                ));
+            }
+        }
+    }
+    match identities {
+        Some(serde_norway::Value::Mapping(m)) => Ok(m),
+        Some(serde_norway::Value::Null) => Ok(serde_norway::Mapping::new()),
+        Some(_) => Err("`identities` must be a mapping of identity id to configuration".into()),
+        None => Err("missing `identities`".into()),
+    }
+}
+
+/// One entry's value: a configuration in the wire field names, or `absent`. An error names
+/// the field (empty for the entry itself) and what is wrong.
+fn desired_state(
+    value: serde_norway::Value,
+) -> std::result::Result<DesiredState, (String, String)> {
+    let whole = |reason: String| (String::new(), reason);
+    match value {
+        serde_norway::Value::String(s) if s == "absent" => Ok(DesiredState::Absent),
+        serde_norway::Value::Mapping(_) => {
+            let json = serde_json::to_value(&value).map_err(|e| whole(e.to_string()))?;
+            let wire: crate::model::RequestWire =
+                serde_json::from_value(json).map_err(|e| whole(e.to_string()))?;
+            AttachOciAuth::try_from(wire)
+                .map(DesiredState::Present)
+                .map_err(|e| (e.field().to_owned(), e.reason().to_owned()))
+        }
+        other => Err(whole(format!(
+            "expected an OCI Auth mapping or `absent`, got {}",
+            scalar(&other)
+        ))),
     }
 }
 
@@ -336,7 +329,7 @@ impl Client {
             let permits = permits.clone();
             let task = tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                let result = client.converge_entry(&identity, &state, apply).await;
+                let result = client.converge(&identity, &state, apply).await;
                 EntryOutcome { identity, result }
             });
             index_of.insert(task.id(), (index, identity));
@@ -364,28 +357,6 @@ impl Client {
             }
         }
         outcomes.into_iter().flatten().collect()
-    }
-
-    /// Plans (and with `apply`, carries out) one entry.
-    async fn converge_entry(
-        &self,
-        identity: &IdentityId,
-        state: &DesiredState,
-        apply: bool,
-    ) -> Result<Applied> {
-        match state {
-            DesiredState::Present(desired) => self.converge(identity, desired, apply).await,
-            DesiredState::Absent => {
-                let current = self.current_oci_auth(identity).await?;
-                let plan = plan_revoke(current.as_ref());
-                let config = if apply && plan.changes_anything() {
-                    Some(self.revoke_oci_auth(identity).await?)
-                } else {
-                    current
-                };
-                Ok(Applied { plan, config })
-            }
-        }
     }
 }
 

@@ -153,43 +153,14 @@ impl AttachOciAuthBuilder {
             .map(AccessTokenTtl::new)
             .transpose()?
             .unwrap_or(AccessTokenTtl::DEFAULT);
-        let access_token_max_ttl = match self.access_token_max_ttl {
-            Some(s) if s < u64::from(ATTACH_MIN_MAX_TTL) => {
-                return Err(ValidationError::new(
-                    "accessTokenMaxTTL",
-                    format!(
-                        "must be from {ATTACH_MIN_MAX_TTL} to {} seconds on attach, got {s}",
-                        AccessTokenTtl::MAX.get()
-                    ),
-                )
-                .with_kind(Rule::BelowMinimum));
-            }
-            Some(s) => AccessTokenTtl::for_field("accessTokenMaxTTL", s)?,
-            None => AccessTokenTtl::DEFAULT,
-        };
+        let access_token_max_ttl = attach_max_ttl(self.access_token_max_ttl)?;
         let access_token_num_uses_limit = self
             .access_token_num_uses_limit
             .map(NumUsesLimit::new)
             .transpose()?
             .unwrap_or(NumUsesLimit::DEFAULT);
-        check_ttl_within_max(Some(access_token_ttl), Some(access_token_max_ttl), false).map_err(
-            |e| {
-                // Say which side is the default the user never set, and how to set it.
-                let default = AccessTokenTtl::DEFAULT.get();
-                let hint = match (self.access_token_ttl, self.access_token_max_ttl) {
-                    (None, _) => format!(
-                        "; the TTL is attach's default ({default} s) because none was set: \
-                         set it with access_token_ttl"
-                    ),
-                    (_, None) => format!(
-                        "; the max TTL is attach's default ({default} s) because none was \
-                         set: set it with access_token_max_ttl"
-                    ),
-                    _ => String::new(),
-                };
-                ValidationError::new(e.field(), format!("{}{hint}", e.reason())).with_kind(e.rule())
-            },
-        )?;
+        check_ttl_within_max(Some(access_token_ttl), Some(access_token_max_ttl), false)
+            .map_err(|e| name_the_default(e, self.access_token_ttl, self.access_token_max_ttl))?;
         Ok(AttachOciAuth {
             tenancy_ocid,
             allowed_usernames,
@@ -199,6 +170,41 @@ impl AttachOciAuthBuilder {
             access_token_num_uses_limit,
         })
     }
+}
+
+/// Attach's max TTL: at least 1 (zod `.min(1)`), unlike update's; attach's default when
+/// not given.
+fn attach_max_ttl(seconds: Option<u64>) -> Result<AccessTokenTtl, ValidationError> {
+    match seconds {
+        Some(s) if s < u64::from(ATTACH_MIN_MAX_TTL) => Err(ValidationError::new(
+            "accessTokenMaxTTL",
+            format!(
+                "must be from {ATTACH_MIN_MAX_TTL} to {} seconds on attach, got {s}",
+                AccessTokenTtl::MAX.get()
+            ),
+        )
+        .with_kind(Rule::BelowMinimum)),
+        Some(s) => AccessTokenTtl::for_field("accessTokenMaxTTL", s),
+        None => Ok(AccessTokenTtl::DEFAULT),
+    }
+}
+
+/// A TTL conflict that says which side is the default the user never set, and how to set
+/// it.
+fn name_the_default(e: ValidationError, ttl: Option<u64>, max: Option<u64>) -> ValidationError {
+    let default = AccessTokenTtl::DEFAULT.get();
+    let hint = match (ttl, max) {
+        (None, _) => format!(
+            "; the TTL is attach's default ({default} s) because none was set: set it with \
+             access_token_ttl"
+        ),
+        (_, None) => format!(
+            "; the max TTL is attach's default ({default} s) because none was set: set it \
+             with access_token_max_ttl"
+        ),
+        _ => String::new(),
+    };
+    ValidationError::new(e.field(), format!("{}{hint}", e.reason())).with_kind(e.rule())
 }
 
 impl TryFrom<RequestWire> for AttachOciAuth {

@@ -79,6 +79,36 @@ pub(crate) fn parse_text(text: &str) -> Result<usize, Error> {
     .count())
 }
 
+/// Reads the key at `key_file` (`~` expanded, relative to the config file's folder),
+/// decrypting it with `passphrase`; and where it was read.
+fn read_key(
+    config: &Path,
+    key_file: &str,
+    passphrase: Option<&str>,
+    profile: &str,
+) -> Result<(PrivateKey, PathBuf), Error> {
+    let mut key_path = expand_home(key_file)?;
+    if key_path.is_relative() {
+        key_path = config.parent().unwrap_or(Path::new(".")).join(key_path);
+    }
+    let key_location = format!(
+        "{} (key_file of [{profile}] in {})",
+        key_path.display(),
+        config.display()
+    );
+    let pem = zeroize::Zeroizing::new(std::fs::read_to_string(&key_path).map_err(|e| {
+        Error::Credentials {
+            location: key_location.clone(),
+            reason: format!("cannot read the key file: {e}"),
+        }
+    })?);
+    let key = PrivateKey::parse(&pem, passphrase).map_err(|reason| Error::Credentials {
+        location: key_location,
+        reason,
+    })?;
+    Ok((key, key_path))
+}
+
 pub(super) fn load(path: &Path, profile: &str) -> Result<OciCredentials, Error> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::Credentials {
@@ -117,24 +147,12 @@ pub(super) fn load(path: &Path, profile: &str) -> Result<OciCredentials, Error> 
     let fingerprint = need("fingerprint")?;
     let passphrase = get("pass_phrase").map(|p| zeroize::Zeroizing::new(p.clone()));
 
-    let mut key_path = expand_home(key_file)?;
-    if key_path.is_relative() {
-        key_path = path.parent().unwrap_or(Path::new(".")).join(key_path);
-    }
-    let key_location = format!("{} (key_file of [{profile}] in {file})", key_path.display());
-    let pem = zeroize::Zeroizing::new(std::fs::read_to_string(&key_path).map_err(|e| {
-        Error::Credentials {
-            location: key_location.clone(),
-            reason: format!("cannot read the key file: {e}"),
-        }
-    })?);
-    let key =
-        PrivateKey::parse(&pem, passphrase.as_deref().map(String::as_str)).map_err(|reason| {
-            Error::Credentials {
-                location: key_location.clone(),
-                reason,
-            }
-        })?;
+    let (key, key_path) = read_key(
+        path,
+        key_file,
+        passphrase.as_deref().map(String::as_str),
+        profile,
+    )?;
     if !key.fingerprint().eq_ignore_ascii_case(fingerprint.trim()) {
         return Err(Error::Credentials {
             location: where_("fingerprint"),
