@@ -215,6 +215,7 @@ struct ApiErrorInner {
     message: String,
     req_id: Option<String>,
     issues: Vec<ApiIssue>,
+    reason_code: Option<String>,
 }
 
 impl ApiError {
@@ -233,7 +234,31 @@ impl ApiError {
             message,
             req_id,
             issues,
+            reason_code: None,
         }))
+    }
+
+    /// The same error with the `details.reasonCode` the server sent.
+    pub(crate) fn with_reason_code(mut self, reason_code: Option<String>) -> Self {
+        self.0.reason_code = reason_code;
+        self
+    }
+
+    /// Why a login was refused, as the server's `details.reasonCode` says it (Infisical
+    /// of 2026): `tenancy_not_allowed`, `username_not_allowed` or `sub_org_unauthorized`.
+    /// `None` when the answer carries none.
+    ///
+    /// ```
+    /// # fn check(err: infisical_oci_auth::Error) {
+    /// match err.as_api().and_then(|api| api.reason_code()) {
+    ///     Some("username_not_allowed") => eprintln!("add this OCI user to allowedUsernames"),
+    ///     Some("tenancy_not_allowed") => eprintln!("the OCI user is in another tenancy"),
+    ///     _ => eprintln!("{err}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn reason_code(&self) -> Option<&str> {
+        self.0.reason_code.as_deref()
     }
 
     /// The operation, e.g. `updateOciAuth`.

@@ -203,7 +203,9 @@ impl ClientBuilder {
     }
 
     /// With [`oci_login`](Self::oci_login), the organization or sub-organization to log in
-    /// to (`organizationSlug`).
+    /// to (`organizationSlug`, Infisical of 2026): the identity's own organization, or a
+    /// sub-organization it is a member of. [`build`](Self::build) checks it against the
+    /// server's rule ([`OrganizationSlug`](crate::model::OrganizationSlug)).
     #[cfg(feature = "oci")]
     #[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
     pub fn oci_organization_slug(mut self, slug: impl Into<String>) -> Self {
@@ -236,9 +238,14 @@ impl ClientBuilder {
     /// [`Error::Config`] for a base URL that is not an absolute `http`/`https` URL, a token
     /// that cannot travel in an HTTP header, both a token and OCI login, no credential at
     /// all after [`from_env`](Self::from_env), or an HTTP client that cannot be built.
+    /// [`Error::Validation`] for an organization slug the server would refuse.
     pub fn build(self) -> Result<Client> {
         let base_url = normalize_base_url(&self.base_url)?;
         self.check_credential()?;
+        #[cfg(feature = "oci")]
+        if let Some(slug) = &self.oci_organization_slug {
+            crate::model::OrganizationSlug::new(slug)?;
+        }
         let given_client = self.http_client.is_some();
         let http = match self.http_client.clone() {
             Some(http) => http,

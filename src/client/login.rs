@@ -8,7 +8,7 @@ use tracing::Instrument;
 use crate::auth::{LoginFn, OciSession};
 use crate::error::{DecodeError, Error};
 use crate::generated::{self, types};
-use crate::model::IdentityId;
+use crate::model::{IdentityId, OrganizationSlug};
 use crate::oci::{AccessToken, Clock, OciCredentials};
 use crate::operations;
 use crate::transport::{self, Deadline, Target};
@@ -22,6 +22,8 @@ pub(crate) async fn login(
     deadline: Deadline,
 ) -> Result<AccessToken, Error> {
     let op = &operations::LOGIN;
+    // The server's `slugSchema`, before anything is signed or sent.
+    let organization_slug = organization_slug.map(OrganizationSlug::new).transpose()?;
     let span = transport::operation_span(op, identity);
     async {
         // OCI checks the signed date against its own clock: always the real time.
@@ -34,7 +36,7 @@ pub(crate) async fn login(
                 x_date: Some(headers.x_date),
             },
             identity_id: *identity.as_uuid(),
-            organization_slug: organization_slug.map(str::to_owned),
+            organization_slug,
             user_ocid: credentials.user_ocid().to_owned(),
         };
         let shared = progenitor_client::ClientInfo::inner(raw);

@@ -253,8 +253,11 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::Api`]: 404 when the identity has no OCI Auth, 401 when the OCI user's
-    /// tenancy or name is not allowed, 400 for a bad host, 500 when OCI refuses the
-    /// signature. [`Error::Credentials`] when the key cannot sign.
+    /// tenancy or name is not allowed ([`ApiError::reason_code`](crate::ApiError::reason_code)
+    /// says which), 400 for a bad host, 500 when OCI refuses the signature; on servers of
+    /// 2026, 404 for an unknown sub-organization and 401 for one the identity is not a
+    /// member of. [`Error::Validation`] for an organization slug the server would refuse
+    /// (nothing is sent). [`Error::Credentials`] when the key cannot sign.
     #[cfg(feature = "oci")]
     #[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
     pub async fn login(

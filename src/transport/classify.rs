@@ -291,14 +291,23 @@ fn api_error(
             (message, issues)
         }
     };
-    Error::Api(ApiError::new(
-        op.id,
-        status,
-        clean(body.error.as_deref().unwrap_or_default()),
-        message,
-        body.req_id.as_deref().map(clean),
-        issues,
-    ))
+    let reason_code = body
+        .details
+        .as_ref()
+        .and_then(|details| details.get("reasonCode"))
+        .and_then(serde_json::Value::as_str)
+        .map(clean);
+    Error::Api(
+        ApiError::new(
+            op.id,
+            status,
+            clean(body.error.as_deref().unwrap_or_default()),
+            message,
+            body.req_id.as_deref().map(clean),
+            issues,
+        )
+        .with_reason_code(reason_code),
+    )
 }
 
 /// Decodes an answer body as a management call does: the configuration for a success, an
