@@ -40,6 +40,20 @@
 //!
 //! The HTTP layer is generated at build time by progenitor from the crate's OpenAPI document
 //! (`openapi/infisical-oci-auth.yaml`).
+// The crate from the top down; data flows one way, no module imports one above it:
+//
+// client/     Client and its operations (mod.rs), ClientBuilder (builder.rs), the HTTP and
+//             TLS set-up (http.rs), OCI login through the transport (login.rs)
+// desired/    DesiredState, plans and the one converge (desired.rs); the YAML file (file.rs)
+// auth/       the bearer each attempt carries: a fixed token, or the OCI session that logs
+//             in and renews (session.rs); told when the server refused one
+// transport/  what happens to every request: the hooks (wire work), the answer cap, the
+//             deadline and span, the one attempt loop, the one classification into Error,
+//             secret scrubbing; state.rs is the inner type build.rs names
+// oci/        credentials, keys, signing, the login token: no server-side code
+// operations.rs, retry.rs, error.rs, model/, generated.rs   below them all
+// testing/    the fake Infisical (feature `testing`), organised as the server it imitates;
+//             nothing above imports it
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
