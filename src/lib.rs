@@ -72,11 +72,12 @@ mod retry;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+pub mod tls;
 mod transport;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, EU_BASE_URL, http_client_builder,
+    DEFAULT_TIMEOUT, EU_BASE_URL, HttpClientBuilder, http_client_builder,
 };
 pub use error::{ApiError, ApiIssue, DecodeError, Error, Result, TransportError};
 pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};

@@ -207,7 +207,16 @@ async fn no_redirect_is_followed_and_none_passes_for_success() {
 async fn a_user_client_that_follows_redirects_cannot_pass_a_read_for_a_write() {
     for status in [301u16, 302, 303, 307, 308] {
         let server = redirecting(status).await;
-        let following = infisical_oci_auth::http_client_builder()
+        // A client of the user's own, which follows redirects.
+        let provider =
+            std::sync::Arc::new(infisical_oci_auth::rustls::crypto::ring::default_provider());
+        let tls = infisical_oci_auth::rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(infisical_oci_auth::rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let following = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .unwrap();

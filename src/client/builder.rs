@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use super::http::{http_client_builder, normalize_base_url};
+use super::http::{ProxySetting, http_client_builder, normalize_base_url};
+use super::tls_setup::TlsSettings;
 use super::{
     Client, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     Generated,
@@ -19,6 +20,7 @@ use crate::model::IdentityId;
 #[cfg(feature = "oci")]
 use crate::oci::{self, Clock, OciCredentials};
 use crate::retry::RetryPolicy;
+use crate::tls::{Certificate, Identity};
 use crate::transport::{Mode, Shared};
 
 /// Configures a [`Client`]. Setters never fail; [`build`](Self::build) reports bad values.
@@ -33,6 +35,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     /// [`from_env`](Self::from_env) was called: `build` then insists on a credential.
     from_env: bool,
+    tls: TlsSettings,
+    proxy: ProxySetting,
     #[cfg(feature = "oci")]
     oci_login: Option<(OciCredentials, IdentityId)>,
     #[cfg(feature = "oci")]
@@ -51,7 +55,9 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
-            .field("from_env", &self.from_env);
+            .field("from_env", &self.from_env)
+            .field("tls", &self.tls)
+            .field("proxy", &self.proxy);
         #[cfg(feature = "oci")]
         f.field("oci_login", &self.oci_login)
             .field("oci_organization_slug", &self.oci_organization_slug);
@@ -70,6 +76,8 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retry: RetryPolicy::default(),
             from_env: false,
+            tls: TlsSettings::default(),
+            proxy: ProxySetting::FromEnv,
             #[cfg(feature = "oci")]
             oci_login: None,
             #[cfg(feature = "oci")]
@@ -95,16 +103,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses `client` as given (proxy, custom root CA, client certificate, its own connect
-    /// timeout and user agent). This builder's [`timeout`](Self::timeout) still applies to
+    /// Uses `client` as given (its own connect timeout, user agent, proxy and TLS), e.g. one
+    /// built with [`http_client_builder`](crate::http_client_builder) to share its
+    /// connection pool. This builder's [`timeout`](Self::timeout) still applies to
     /// each request (it replaces the client's own), so that the operation's deadline holds;
     /// an answer the client got by following a redirect is refused.
     ///
-    /// Start from [`http_client_builder`](crate::http_client_builder), which has this
-    /// crate's defaults and, with the `rustls` feature, a TLS setup of its own (a plain
-    /// `reqwest::Client::builder()` panics without a process-wide rustls provider). For a
-    /// self-hosted server with a private CA, give it a rustls configuration that trusts it
-    /// (`rustls` is re-exported):
+    /// Most programs need not: the builder's own [`add_root_certificate`](Self::add_root_certificate),
+    /// [`identity`](Self::identity) and [`proxy`](Self::proxy) cover company networks. To
+    /// bring your own TLS configuration, build the reqwest client yourself (`rustls` and
+    /// `reqwest` are re-exported; turn redirects off):
     ///
     /// ```no_run
     /// # #[cfg(feature = "rustls")]
@@ -118,8 +126,9 @@ impl ClientBuilder {
     ///     .with_safe_default_protocol_versions()?
     ///     .with_root_certificates(roots)
     ///     .with_no_client_auth();
-    /// let http = infisical_oci_auth::http_client_builder()
+    /// let http = infisical_oci_auth::reqwest::Client::builder()
     ///     .tls_backend_preconfigured(tls)
+    ///     .redirect(infisical_oci_auth::reqwest::redirect::Policy::none())
     ///     .build()?;
     /// let client = infisical_oci_auth::Client::builder()
     ///     .base_url("https://infisical.internal")
@@ -157,6 +166,58 @@ impl ClientBuilder {
     /// The largest answer body read; a larger one is an [`Error::Decode`]. Default: 1 MiB.
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Trusts `cert` as a root beside the platform's: a private CA of a self-hosted server.
+    /// Applies to every request of the client, OCI login included. (`SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR`, read by the platform's verifier on Linux, are another way.)
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), infisical_oci_auth::Error> {
+    /// use infisical_oci_auth::{Client, tls::Certificate};
+    ///
+    /// let client = Client::builder()
+    ///     .base_url("https://infisical.internal")
+    ///     .tls_certs_merge(Certificate::from_file("/etc/company/ca-bundle.pem")?)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_root_certificate(self, cert: Certificate) -> Self {
+        self.tls_certs_merge([cert])
+    }
+
+    /// Trusts `certs` as roots beside the platform's.
+    pub fn tls_certs_merge(mut self, certs: impl IntoIterator<Item = Certificate>) -> Self {
+        self.tls.roots.extend(certs);
+        self
+    }
+
+    /// Trusts only `certs` as roots: the platform's roots and `SSL_CERT_FILE` are not used.
+    pub fn tls_certs_only(mut self, certs: impl IntoIterator<Item = Certificate>) -> Self {
+        self.tls.roots = certs.into_iter().collect();
+        self.tls.only = true;
+        self
+    }
+
+    /// Presents `identity` when the server asks for a client certificate (mutual TLS), on
+    /// every request, OCI login included. Needs the `rustls` feature (the default).
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.tls.identity = Some(identity);
+        self
+    }
+
+    /// Sends every request through the HTTP proxy at `url` (`http://host:port`), whatever
+    /// `HTTPS_PROXY` says. Without it, `HTTPS_PROXY` (`HTTP_PROXY` for `http://`),
+    /// `ALL_PROXY` and `NO_PROXY` apply, as reqwest reads them.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Sends requests straight to the server, whatever `HTTPS_PROXY` says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::None;
         self
     }
 
@@ -247,16 +308,7 @@ impl ClientBuilder {
             crate::model::OrganizationSlug::new(slug)?;
         }
         let given_client = self.http_client.is_some();
-        let http = match self.http_client.clone() {
-            Some(http) => http,
-            None => http_client_builder()
-                .timeout(self.timeout)
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(|e| Error::Config {
-                    reason: format!("cannot build the HTTP client: {e}"),
-                })?,
-        };
+        let (http, proxy) = self.http(&base_url)?;
         let unauthenticated = Shared {
             auth: Auth::None,
             max_body: self.max_response_bytes,
@@ -264,6 +316,7 @@ impl ClientBuilder {
             mode: Mode::Typed,
             request_timeout: self.timeout,
             given_client,
+            proxy,
         };
         let auth = self.auth(&base_url, &http, &unauthenticated)?;
         let shared = Shared {
@@ -280,6 +333,29 @@ impl ClientBuilder {
                 raw: generated::Client::new_with_client(&base_url, http, raw),
             }),
         })
+    }
+
+    /// The HTTP client: the one given, or one built with this builder's timeouts, TLS and
+    /// proxy; and the proxy it sends through, for errors.
+    fn http(&self, base_url: &str) -> Result<(reqwest::Client, Option<Arc<str>>)> {
+        if let Some(http) = &self.http_client {
+            if self.tls.is_set() || !matches!(self.proxy, ProxySetting::FromEnv) {
+                return Err(Error::Config {
+                    reason: "TLS and proxy settings of ClientBuilder do not apply to a client \
+                             given with ClientBuilder::http_client: set them on \
+                             infisical_oci_auth::http_client_builder() and build that client"
+                        .into(),
+                });
+            }
+            return Ok((http.clone(), None));
+        }
+        let target = reqwest::Url::parse(base_url).ok();
+        http_client_builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .with_tls(self.tls.clone())
+            .with_proxy(self.proxy.clone())
+            .build_for(target.as_ref())
     }
 
     /// After [`from_env`](Self::from_env), a client must have a credential.

@@ -5,6 +5,8 @@ mod builder;
 mod http;
 #[cfg(feature = "oci")]
 mod login;
+mod proxy;
+mod tls_setup;
 
 use std::fmt;
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use secrecy::SecretString;
 use tracing::Instrument;
 
 pub use builder::ClientBuilder;
-pub use http::http_client_builder;
+pub use http::{HttpClientBuilder, http_client_builder};
 
 use crate::auth::Auth;
 use crate::error::{Error, Result};

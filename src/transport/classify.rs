@@ -69,14 +69,15 @@ impl Failed {
         target: Target<'_>,
         source: reqwest::Error,
     ) -> Self {
-        let failure = if source.is_connect() {
-            Failure::ConnectFailed
-        } else {
-            Failure::Other
+        let status = source.status();
+        let error = reqwest_error(op, shared, target, source);
+        let failure = match &error {
+            Error::Transport(e) => e.failure(),
+            _ => Failure::Other,
         };
         Failed {
-            status: source.status(),
-            error: reqwest_error(op, shared, target, source),
+            status,
+            error,
             failure,
             retry_after: None,
         }
@@ -115,7 +116,13 @@ pub(super) async fn classify(
         P::InvalidResponsePayload(body, e) => {
             let status = StatusCode::OK;
             Failed {
-                error: decode_error(op, shared, Some(status), &body, &e.to_string()),
+                error: decode_error(
+                    op,
+                    shared,
+                    Some(status),
+                    &body,
+                    Reason::Parser(&e.to_string()),
+                ),
                 status: Some(status),
                 failure: Failure::Other,
                 retry_after: None,
@@ -149,7 +156,13 @@ fn from_verdict(
             Failed::answered(error, status, headers)
         }
         Verdict::NotInfisicalJson { body, .. } => {
-            let error = decode_error(op, shared, Some(status), &body, NOT_INFISICAL_JSON);
+            let error = decode_error(
+                op,
+                shared,
+                Some(status),
+                &body,
+                Reason::Own(NOT_INFISICAL_JSON),
+            );
             Failed::answered(error, status, headers)
         }
         Verdict::Redirect { location, .. } => {
@@ -183,6 +196,7 @@ fn reqwest_error(
         url,
         source,
         shared.request_timeout,
+        shared.proxy.clone(),
     ))
 }
 
@@ -205,11 +219,25 @@ async fn unexpected_answer(
                 shared,
                 Some(status),
                 &body,
-                "the API defines no such success status",
+                Reason::Own("the API defines no such success status"),
             ),
-            _ => decode_error(op, shared, Some(status), &body, NOT_INFISICAL_JSON),
+            _ => decode_error(
+                op,
+                shared,
+                Some(status),
+                &body,
+                Reason::Own(NOT_INFISICAL_JSON),
+            ),
         },
     }
+}
+
+/// Why an answer could not be decoded: the crate's own words, never scrubbed, or the JSON
+/// parser's, which may quote what the server sent.
+#[derive(Clone, Copy)]
+enum Reason<'a> {
+    Own(&'static str),
+    Parser(&'a str),
 }
 
 fn decode_error(
@@ -217,7 +245,7 @@ fn decode_error(
     shared: &Shared,
     status: Option<StatusCode>,
     body: &[u8],
-    reason: &str,
+    reason: Reason<'_>,
 ) -> Error {
     decode_error_with(op, &Scrubber::of(&shared.auth), status, body, reason)
 }
@@ -227,7 +255,7 @@ fn decode_error_with(
     scrubber: &Scrubber,
     status: Option<StatusCode>,
     body: &[u8],
-    reason: &str,
+    reason: Reason<'_>,
 ) -> Error {
     let quotes_token = *op == operations::LOGIN && status.is_some_and(|s| s.is_success());
     let body_snippet = if quotes_token {
@@ -240,10 +268,10 @@ fn decode_error_with(
             .collect();
         scrubber.clean(&start).chars().take(SNIPPET_CHARS).collect()
     };
-    let reason = if body.is_empty() {
-        "the body is empty".to_owned()
-    } else {
-        scrubber.clean(reason)
+    let reason = match reason {
+        _ if body.is_empty() => "the body is empty".to_owned(),
+        Reason::Own(text) => text.to_owned(),
+        Reason::Parser(text) => scrubber.clean(text),
     };
     Error::Decode(DecodeError::new(op.id, status, reason, body_snippet))
 }
@@ -258,38 +286,7 @@ fn api_error(
     let (message, issues) = match body.message {
         None => (String::new(), Vec::new()),
         Some(types::ErrorMessage::String(message)) => (clean(&message), Vec::new()),
-        Some(types::ErrorMessage::Array(raw)) => {
-            let issues: Vec<ApiIssue> = raw
-                .into_iter()
-                .map(|issue| ApiIssue {
-                    path: clean(
-                        &issue
-                            .path
-                            .iter()
-                            .map(|p| match p {
-                                serde_json::Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join("."),
-                    ),
-                    message: clean(issue.message.as_deref().unwrap_or_default()),
-                    code: issue.code.as_deref().map(clean),
-                })
-                .collect();
-            let message = issues
-                .iter()
-                .map(|i| {
-                    if i.path.is_empty() {
-                        i.message.clone()
-                    } else {
-                        format!("{}: {}", i.path, i.message)
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            (message, issues)
-        }
+        Some(types::ErrorMessage::Array(raw)) => issues_of(raw, scrubber),
     };
     let reason_code = body
         .details
@@ -310,6 +307,41 @@ fn api_error(
     )
 }
 
+/// zod's issues of a 422, and the message they make together (`path: message; …`).
+fn issues_of(raw: Vec<types::ValidationIssue>, scrubber: &Scrubber) -> (String, Vec<ApiIssue>) {
+    let clean = |text: &str| scrubber.clean(text);
+    let issues: Vec<ApiIssue> = raw
+        .into_iter()
+        .map(|issue| ApiIssue {
+            path: clean(
+                &issue
+                    .path
+                    .iter()
+                    .map(|p| match p {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("."),
+            ),
+            message: clean(issue.message.as_deref().unwrap_or_default()),
+            code: issue.code.as_deref().map(clean),
+        })
+        .collect();
+    let message = issues
+        .iter()
+        .map(|i| {
+            if i.path.is_empty() {
+                i.message.clone()
+            } else {
+                format!("{}: {}", i.path, i.message)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    (message, issues)
+}
+
 /// Decodes an answer body as a management call does: the configuration for a success, an
 /// API error for Infisical's JSON error, a decode error otherwise.
 #[cfg(feature = "fuzzing")]
@@ -321,8 +353,15 @@ pub(crate) fn decode_answer(
     let scrubber = Scrubber::none();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if status.is_success() {
-        let answer: types::IdentityOciAuthResponse = serde_json::from_slice(body)
-            .map_err(|e| decode_error_with(op, &scrubber, Some(status), body, &e.to_string()))?;
+        let answer: types::IdentityOciAuthResponse = serde_json::from_slice(body).map_err(|e| {
+            decode_error_with(
+                op,
+                &scrubber,
+                Some(status),
+                body,
+                Reason::Parser(&e.to_string()),
+            )
+        })?;
         Ok(answer.identity_oci_auth)
     } else {
         match serde_json::from_slice::<types::ErrorBody>(body) {
@@ -332,7 +371,7 @@ pub(crate) fn decode_answer(
                 &scrubber,
                 Some(status),
                 body,
-                &e.to_string(),
+                Reason::Parser(&e.to_string()),
             )),
         }
     }
@@ -347,7 +386,13 @@ mod tests {
         let token = "tok-0123456789abcdef";
         let scrubber = Scrubber::of_tokens(&[token]);
         let body = format!("{}{token}", "x".repeat(SNIPPET_CHARS - 5));
-        let error = decode_error_with(&operations::GET, &scrubber, None, body.as_bytes(), "r");
+        let error = decode_error_with(
+            &operations::GET,
+            &scrubber,
+            None,
+            body.as_bytes(),
+            Reason::Own("r"),
+        );
         let Error::Decode(e) = error else { panic!() };
         assert!(!e.body_snippet().contains("tok-"), "{}", e.body_snippet());
         assert_eq!(e.body_snippet().chars().count(), SNIPPET_CHARS);

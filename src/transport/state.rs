@@ -24,6 +24,9 @@ pub(crate) struct Shared {
     /// checked to come from the URL requested) and has a timeout of its own (replaced by
     /// `request_timeout` on each request).
     pub(crate) given_client: bool,
+    /// The proxy a client this crate built sends through (credentials left out), for
+    /// errors; `None` when there is none or the client is user-given.
+    pub(crate) proxy: Option<std::sync::Arc<str>>,
 }
 
 /// Who reads what a generated call returns.
@@ -45,6 +48,7 @@ impl fmt::Debug for Shared {
             .field("mode", &self.mode)
             .field("request_timeout", &self.request_timeout)
             .field("given_client", &self.given_client)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }

@@ -1,14 +1,17 @@
 //! The one error type of the crate.
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
 
-use http::{Method, StatusCode};
+use http::StatusCode;
 
 use crate::model::ValidationError;
 use crate::operations;
 use crate::retry::{self, Failure};
+
+mod transport;
+
+pub(crate) use transport::Cause;
+pub use transport::TransportError;
 
 /// Everything that can go wrong, by phase: before sending ([`Validation`](Error::Validation),
 /// [`Config`](Error::Config), [`Credentials`](Error::Credentials)), on the way
@@ -145,7 +148,7 @@ impl Error {
                 Some(status) => (e.operation(), Failure::Status(status)),
                 None => return false,
             },
-            Error::Transport(e) if e.is_connect() => (e.operation(), Failure::ConnectFailed),
+            Error::Transport(e) => (e.operation(), e.failure()),
             _ => return false,
         };
         operations::by_id(operation).is_some_and(|op| retry::is_retryable(op, &failure))
@@ -331,289 +334,6 @@ pub struct ApiIssue {
     pub code: Option<String>,
 }
 
-/// A request that did not complete. `Display` names the operation, the method, the URL (no
-/// query), the innermost cause (`connection refused`, `timed out after 30 s`,
-/// `dns error: …`, `redirected to …`) and the attempts made; the underlying
-/// `reqwest::Error`, where there is one, is the [`source`](std::error::Error::source).
-///
-/// ```
-/// # async fn run() {
-/// use infisical_oci_auth::{Client, Error, RetryPolicy};
-///
-/// let client = Client::builder().base_url("http://127.0.0.1:9").token("t").retry(RetryPolicy::none()).build().unwrap();
-/// let id = "6511e966-169d-4653-a191-c559fe230086".parse().unwrap();
-/// let Err(Error::Transport(e)) = client.get_oci_auth(&id).await else { panic!() };
-/// assert!(e.is_connect());
-/// assert_eq!(
-///     e.to_string(),
-///     "getOciAuth: GET http://127.0.0.1:9/api/v1/auth/oci-auth/identities/6511e966-169d-4653-a191-c559fe230086: connection refused (1 attempt)"
-/// );
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-pub struct TransportError(Box<TransportErrorInner>);
-
-#[derive(Debug, Clone)]
-struct TransportErrorInner {
-    operation: &'static str,
-    method: Method,
-    url: String,
-    cause: Cause,
-    attempts: u32,
-    source: Option<Arc<reqwest::Error>>,
-}
-
-/// What went wrong in reqwest, as this crate says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum HttpFailure {
-    /// The request timed out after this long.
-    TimedOut(Duration),
-    /// Nothing listens at the address.
-    Refused,
-    /// The host name does not resolve.
-    NoSuchHost,
-    /// The server's certificate is not trusted (unknown issuer, wrong name, expired).
-    Certificate,
-    /// The TLS handshake failed otherwise (e.g. the server wants a client certificate).
-    Tls,
-    /// The proxy refused or failed the tunnel.
-    Proxy,
-    /// No connection could be made, for another reason.
-    Connect,
-    /// The answer's body could not be read.
-    Body,
-    /// Anything else on the way.
-    Send,
-}
-
-impl HttpFailure {
-    /// Classifies a reqwest error from its kind and the texts of its source chain.
-    fn of(error: &reqwest::Error, timeout: Duration) -> Self {
-        if error.is_timeout() {
-            return HttpFailure::TimedOut(timeout);
-        }
-        let mut texts = String::new();
-        let mut next = std::error::Error::source(error);
-        while let Some(cause) = next {
-            if let Some(io) = cause.downcast_ref::<std::io::Error>()
-                && io.kind() == std::io::ErrorKind::ConnectionRefused
-            {
-                return HttpFailure::Refused;
-            }
-            texts.push_str(&cause.to_string().to_ascii_lowercase());
-            texts.push('\n');
-            next = cause.source();
-        }
-        let has = |word: &str| texts.contains(word);
-        if has("certificate") && !has("certificaterequired") && !has("certificate required") {
-            HttpFailure::Certificate
-        } else if has("tls") || has("handshake") || has("alert") {
-            HttpFailure::Tls
-        } else if has("proxy") || has("tunnel") {
-            HttpFailure::Proxy
-        } else if has("dns error") || has("failed to lookup address") {
-            HttpFailure::NoSuchHost
-        } else if error.is_connect() {
-            HttpFailure::Connect
-        } else if error.is_body() || error.is_decode() {
-            HttpFailure::Body
-        } else {
-            HttpFailure::Send
-        }
-    }
-}
-
-impl fmt::Display for HttpFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HttpFailure::TimedOut(after) => write!(f, "timed out after {}", seconds(*after)),
-            HttpFailure::Refused => f.write_str("connection refused"),
-            HttpFailure::NoSuchHost => f.write_str("the host name does not resolve"),
-            HttpFailure::Certificate => f.write_str("the server's certificate is not trusted"),
-            HttpFailure::Tls => f.write_str("the TLS handshake failed"),
-            HttpFailure::Proxy => f.write_str("the proxy did not open a tunnel to the server"),
-            HttpFailure::Connect => f.write_str("no connection could be made"),
-            HttpFailure::Body => f.write_str("the answer could not be read"),
-            HttpFailure::Send => f.write_str("the request could not be sent"),
-        }
-    }
-}
-
-/// Why a request did not complete.
-#[derive(Debug, Clone)]
-pub(crate) enum Cause {
-    /// reqwest failed: what happened, in this crate's words (reqwest's error, with the
-    /// details, is the `source`).
-    Http {
-        failure: HttpFailure,
-        connect: bool,
-        status: Option<StatusCode>,
-    },
-    /// The operation's deadline passed (all attempts, waits and any login).
-    Deadline {
-        limit: Duration,
-        during: &'static str,
-    },
-    /// The server answered a redirect, which is not followed.
-    Redirect {
-        status: StatusCode,
-        location: Option<String>,
-    },
-    /// A user-given HTTP client followed a redirect: the answer is not the request's.
-    Redirected { status: StatusCode, url: String },
-    /// Anything else, said in full.
-    Other(String),
-}
-
-impl TransportError {
-    pub(crate) fn new(
-        operation: &'static str,
-        method: Method,
-        url: String,
-        cause: Cause,
-        source: Option<reqwest::Error>,
-    ) -> Self {
-        let mut url = url;
-        if let Some(at) = url.find('?') {
-            url.truncate(at);
-        }
-        Self(Box::new(TransportErrorInner {
-            operation,
-            method,
-            url,
-            cause,
-            attempts: 1,
-            source: source.map(Arc::new),
-        }))
-    }
-
-    /// A reqwest failure; `timeout` is the per-request timeout in force.
-    pub(crate) fn from_reqwest(
-        operation: &'static str,
-        method: Method,
-        url: String,
-        source: reqwest::Error,
-        timeout: Duration,
-    ) -> Self {
-        let cause = Cause::Http {
-            failure: HttpFailure::of(&source, timeout),
-            connect: source.is_connect(),
-            status: source.status(),
-        };
-        Self::new(operation, method, url, cause, Some(source))
-    }
-
-    pub(crate) fn set_attempts(&mut self, attempts: u32) {
-        self.0.attempts = attempts;
-    }
-
-    /// The operation, e.g. `updateOciAuth`.
-    pub fn operation(&self) -> &'static str {
-        self.0.operation
-    }
-
-    /// The HTTP method.
-    pub fn method(&self) -> &Method {
-        &self.0.method
-    }
-
-    /// The URL, without its query.
-    pub fn url(&self) -> &str {
-        &self.0.url
-    }
-
-    /// How many times the request was sent.
-    pub fn attempts(&self) -> u32 {
-        self.0.attempts
-    }
-
-    /// Whether no connection could be made: the server saw nothing.
-    pub fn is_connect(&self) -> bool {
-        matches!(self.0.cause, Cause::Http { connect: true, .. })
-    }
-
-    /// Whether a request timed out, or the operation's deadline passed.
-    pub fn is_timeout(&self) -> bool {
-        matches!(
-            self.0.cause,
-            Cause::Http {
-                failure: HttpFailure::TimedOut(_),
-                ..
-            } | Cause::Deadline { .. }
-        )
-    }
-
-    /// For a redirect the client did not follow: the status and `Location`.
-    pub fn redirect(&self) -> Option<(StatusCode, Option<&str>)> {
-        match &self.0.cause {
-            Cause::Redirect { status, location } => Some((*status, location.as_deref())),
-            _ => None,
-        }
-    }
-
-    /// The status of an answer that arrived but could not be used (a redirect), if any.
-    pub fn status(&self) -> Option<StatusCode> {
-        match &self.0.cause {
-            Cause::Http { status, .. } => *status,
-            Cause::Redirect { status, .. } | Cause::Redirected { status, .. } => Some(*status),
-            Cause::Deadline { .. } | Cause::Other(_) => None,
-        }
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let e = &self.0;
-        write!(f, "{}: {} {}: ", e.operation, e.method, e.url)?;
-        match &e.cause {
-            Cause::Http { failure, .. } => failure.fmt(f)?,
-            Cause::Deadline { limit, during } => write!(
-                f,
-                "the operation's deadline of {} passed {during}",
-                seconds(*limit)
-            )?,
-            Cause::Redirect { status, location } => {
-                write!(f, "the server answered {status}")?;
-                if let Some(location) = location {
-                    write!(f, " redirecting to {location}")?;
-                }
-                f.write_str(
-                    "; redirects are not followed (they turn writes into reads): use the final \
-                     URL as the base URL",
-                )?;
-            }
-            Cause::Redirected { status, url } => write!(
-                f,
-                "the HTTP client followed a redirect to {url} (answer {status}); the answer is \
-                 not the request's: turn redirects off on the client"
-            )?,
-            Cause::Other(text) => f.write_str(text)?,
-        }
-        let plural = if e.attempts == 1 { "" } else { "s" };
-        write!(f, " ({} attempt{plural})", e.attempts)
-    }
-}
-
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0
-            .source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
-
-/// `30 s`, `1.5 s`, `250 ms`.
-fn seconds(d: Duration) -> String {
-    if d.subsec_millis() == 0 && d.as_secs() > 0 {
-        format!("{} s", d.as_secs())
-    } else if d < Duration::from_secs(1) {
-        format!("{} ms", d.as_millis())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
 /// An answer that arrived but is not what the API promises.
 #[derive(Debug, Clone)]
 pub struct DecodeError(Box<DecodeErrorInner>);
@@ -736,12 +456,5 @@ mod tests {
         for status in [400, 401, 403, 404, 422, 500] {
             assert!(!api("getOciAuth", status).is_retryable(), "{status}");
         }
-    }
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
-        assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
-        assert_eq!(seconds(Duration::from_millis(250)), "250 ms");
     }
 }
