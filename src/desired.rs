@@ -47,6 +47,8 @@ use crate::model::{
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 mod file;
 #[cfg(feature = "cli")]
+mod parse;
+#[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub use file::{DesiredFile, EntryOutcome, Summary};
 

@@ -79,7 +79,9 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT, EU_BASE_URL, HttpClientBuilder, http_client_builder,
 };
-pub use error::{ApiError, ApiIssue, DecodeError, Error, Result, TransportError};
+pub use error::{
+    ApiError, ApiIssue, DecodeError, Error, FileError, Mistake, Result, TransportError,
+};
 pub use model::{AttachOciAuth, IdentityId, IdentityOciAuth, UpdateOciAuth};
 /// The HTTP client crate this one is built on, for [`ClientBuilder::http_client`] and
 /// [`Client::http_client`] without a separate, version-matched dependency.

@@ -222,11 +222,26 @@ async fn a_bad_file_names_entry_and_field_and_nothing_is_sent() {
         ),
     ]);
     let err = DesiredFile::parse(&text, "ci/identities.yaml").unwrap_err();
-    let Error::Validation { field, reason } = &err else {
+    let Error::File(file) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(field, &format!("identities.{bad}.accessTokenTTL"));
-    assert!(reason.contains("ci/identities.yaml, line 7"), "{reason}");
+    assert_eq!(file.file(), "ci/identities.yaml");
+    let [mistake] = file.mistakes() else {
+        panic!("{err}")
+    };
+    assert_eq!(mistake.field, format!("identities.{bad}.accessTokenTTL"));
+    let ttl_line = text
+        .lines()
+        .position(|l| l.contains("accessTokenTTL: 400000000"))
+        .map(|i| i + 1);
+    assert_eq!(mistake.line, ttl_line, "the line of the offending field");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "ci/identities.yaml: line {}: identities.{bad}.accessTokenTTL: ",
+            ttl_line.unwrap()
+        )),
+        "{err}"
+    );
 
     for (text, needle) in [
         (
@@ -235,7 +250,7 @@ async fn a_bad_file_names_entry_and_field_and_nothing_is_sent() {
         ),
         (
             format!("identities:\n  {good}:\n    tenancyOcid: {TENANCY}\n    ttl: 5\n"),
-            "unknown field `ttl`",
+            ".ttl: unknown field",
         ),
         (
             "identities:\n  not-an-id: absent\n".to_owned(),
@@ -255,6 +270,62 @@ async fn a_bad_file_names_entry_and_field_and_nothing_is_sent() {
         assert!(err.to_string().contains(needle), "{needle}: {err}");
     }
     assert!(fake.requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn a_file_with_five_mistakes_reports_all_five_with_their_lines() {
+    let (a, b, c) = (
+        "6511e966-169d-4653-a191-c559fe230086",
+        "0b3c0d6e-66a4-4d5a-9f0e-4d2cbbd2d1a7",
+        "1c9f3a52-0d1e-4c55-8c1a-2b6a7e3d9f10",
+    );
+    let text = format!(
+        "identities:
+  {a}:
+    tenancyOcid: {TENANCY}
+    accessTokenTTL: -5
+  not-an-id: absent
+  {b}:
+    tenancyOcid: {TENANCY}
+    accessTokenTrustedIps: [10.0.0.300]
+  {c}:
+    tenancyOcid: {TENANCY}
+    ttl: 5
+  {upper}: absent
+",
+        upper = a.to_uppercase()
+    );
+    let err = DesiredFile::parse(&text, "identities.yaml").unwrap_err();
+    let Error::File(file) = &err else {
+        panic!("{err:?}")
+    };
+    let found: Vec<(Option<usize>, String)> = file
+        .mistakes()
+        .iter()
+        .map(|m| (m.line, m.field.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Some(4), format!("identities.{a}.accessTokenTTL")),
+            (Some(5), "identities.not-an-id".to_owned()),
+            (
+                Some(8),
+                format!("identities.{b}.accessTokenTrustedIps[0].ipAddress")
+            ),
+            (Some(11), format!("identities.{c}.ttl")),
+            (Some(12), format!("identities.{}", a.to_uppercase())),
+        ],
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("identities.yaml: 5 mistakes\n  line 4: "),
+        "{text}"
+    );
+    assert!(text.contains("listed twice (first on line 2)"), "{text}");
+    assert!(!text.contains("RawEntry"), "no internal type names: {text}");
+    assert!(!text.contains("invalid client configuration"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,6 +37,8 @@ pub struct ClientBuilder {
     from_env: bool,
     tls: TlsSettings,
     proxy: ProxySetting,
+    /// What [`from_env`](Self::from_env) could not use, reported by `build`.
+    env_error: Option<Error>,
     #[cfg(feature = "oci")]
     oci_login: Option<(OciCredentials, IdentityId)>,
     #[cfg(feature = "oci")]
@@ -78,6 +80,7 @@ impl Default for ClientBuilder {
             from_env: false,
             tls: TlsSettings::default(),
             proxy: ProxySetting::FromEnv,
+            env_error: None,
             #[cfg(feature = "oci")]
             oci_login: None,
             #[cfg(feature = "oci")]
@@ -274,9 +277,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Takes the base URL from `INFISICAL_API_URL` and the token from `INFISICAL_TOKEN`,
-    /// where they are set and not empty. [`build`](Self::build) then fails unless the client
-    /// has a credential: `INFISICAL_TOKEN`, [`token`](Self::token) or OCI login.
+    /// Reads the environment, as the `infisical-oci-auth` command does: the base URL from
+    /// `INFISICAL_API_URL`, the token from `INFISICAL_TOKEN`; without a token, OCI login as
+    /// `INFISICAL_OCI_IDENTITY_ID` with the OCI CLI's config (`~/.oci/config` or
+    /// `OCI_CLI_CONFIG_FILE`, profile `DEFAULT` or `OCI_CLI_PROFILE`; feature `oci`).
+    /// Variables that are empty count as unset. [`build`](Self::build) then fails unless the
+    /// client has a credential, naming these variables, or with the error of a config it
+    /// could not read.
     pub fn from_env(self) -> Self {
         self.with_vars(|name| std::env::var(name).ok())
     }
@@ -290,6 +297,27 @@ impl ClientBuilder {
         }
         if let Some(token) = var("INFISICAL_TOKEN") {
             self = self.token(token);
+        }
+        #[cfg(feature = "oci")]
+        if self.token.is_none()
+            && self.oci_login.is_none()
+            && let Some(identity) = var("INFISICAL_OCI_IDENTITY_ID")
+        {
+            let path = var("OCI_CLI_CONFIG_FILE").unwrap_or_else(|| "~/.oci/config".into());
+            let profile = var("OCI_CLI_PROFILE");
+            let login = IdentityId::new(&identity)
+                .map_err(|e| Error::Config {
+                    reason: format!("INFISICAL_OCI_IDENTITY_ID: {}", e.reason()),
+                })
+                .and_then(|identity| {
+                    let path = crate::oci::expand_home(&path)?;
+                    let credentials = OciCredentials::from_config_file(path, profile.as_deref())?;
+                    Ok((credentials, identity))
+                });
+            match login {
+                Ok(login) => self.oci_login = Some(login),
+                Err(e) => self.env_error = Some(e),
+            }
         }
         self
     }
@@ -360,6 +388,9 @@ impl ClientBuilder {
 
     /// After [`from_env`](Self::from_env), a client must have a credential.
     fn check_credential(&self) -> Result<()> {
+        if let Some(error) = &self.env_error {
+            return Err(error.clone());
+        }
         #[cfg(feature = "oci")]
         let logs_in = self.oci_login.is_some();
         #[cfg(not(feature = "oci"))]
@@ -367,8 +398,10 @@ impl ClientBuilder {
         if self.from_env && self.token.is_none() && !logs_in {
             return Err(Error::Config {
                 reason: if cfg!(feature = "oci") {
-                    "no credential: set INFISICAL_TOKEN (or call ClientBuilder::token), or log \
-                     in with OCI through ClientBuilder::oci_login"
+                    "no credential: set INFISICAL_TOKEN to an access token, or \
+                     INFISICAL_OCI_IDENTITY_ID to log in with OCI (with ~/.oci/config, or \
+                     OCI_CLI_CONFIG_FILE and OCI_CLI_PROFILE); in code, ClientBuilder::token \
+                     or ClientBuilder::oci_login"
                 } else {
                     "no credential: set INFISICAL_TOKEN (or call ClientBuilder::token)"
                 }
@@ -437,6 +470,51 @@ mod tests {
         // (for OCI login calls, which need no bearer).
         assert!(Client::builder().with_vars(none).token("t").build().is_ok());
         assert!(Client::builder().build().is_ok());
+    }
+
+    #[cfg(feature = "oci")]
+    #[test]
+    fn from_env_logs_in_with_oci_as_infisical_oci_identity_id() {
+        let dir = std::env::temp_dir().join(format!("from-env-oci-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("config");
+        let key = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keys/pkcs1.pem");
+        std::fs::write(
+            &config,
+            format!(
+                "[CI]\nuser=ocid1.user.oc1..aaaa\nfingerprint=fd:92:9f:b8:ac:60:ec:e5:07:ec:b5:22:f1:a7:3f:75\n\
+                 key_file={key}\ntenancy=ocid1.tenancy.oc1..tttt\nregion=us-ashburn-1\n"
+            ),
+        )
+        .unwrap();
+        let config_path = config.display().to_string();
+        let vars = |id: &'static str| {
+            let config_path = config_path.clone();
+            move |name: &str| match name {
+                "INFISICAL_OCI_IDENTITY_ID" => Some(id.to_owned()),
+                "OCI_CLI_CONFIG_FILE" => Some(config_path.clone()),
+                "OCI_CLI_PROFILE" => Some("CI".to_owned()),
+                _ => None,
+            }
+        };
+        let builder = Client::builder().with_vars(vars("6511e966-169d-4653-a191-c559fe230086"));
+        assert!(builder.oci_login.is_some());
+        assert!(builder.build().is_ok());
+        let err = Client::builder()
+            .with_vars(vars("not-a-uuid"))
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("INFISICAL_OCI_IDENTITY_ID"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        // Without either variable, the message names both.
+        let err = Client::builder().with_vars(|_| None).build().unwrap_err();
+        assert!(
+            err.to_string().contains("INFISICAL_OCI_IDENTITY_ID"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -103,15 +103,17 @@ impl DesiredFile {
     /// Reads and validates the file at `path`.
     ///
     /// # Errors
-    /// [`Error::Config`] when it cannot be read or is not YAML of this format (with the
-    /// line); [`Error::Validation`] naming `identities.<id>.<field>`, with the file and the
-    /// entry's line, when a value breaks a server rule.
+    /// [`Error::File`] when it cannot be read, is not YAML of this format, or a value
+    /// breaks a server rule: every mistake (up to 20) with its line and field path
+    /// (`identities.<id>.<field>`).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-            reason: format!("cannot read {}: {e}", path.display()),
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let cannot = crate::error::Mistake::new(None, "", format!("cannot read it: {e}"));
+            Error::File(crate::error::FileError::new(&name, vec![cannot], 0))
         })?;
-        Self::parse(&text, &path.display().to_string())
+        Self::parse(&text, &name)
     }
 
     /// Validates `text`, a file called `name` in errors.
@@ -136,45 +138,9 @@ impl DesiredFile {
     /// # Errors
     /// As [`load`](Self::load).
     pub fn parse(text: &str, name: &str) -> Result<Self> {
-        let doc: serde_norway::Value = serde_norway::from_str(text).map_err(|e| Error::Config {
-            reason: match e.location() {
-                Some(at) => format!("{name}, line {}: {e}", at.line()),
-                None => format!("{name}: {e}"),
-            },
-        })?;
-        let identities = identities_of(doc).map_err(|reason| Error::Config {
-            reason: format!("{name}: {reason}"),
-        })?;
-        let mut seen: HashMap<IdentityId, String> = HashMap::new();
-        let mut entries = Vec::with_capacity(identities.len());
-        for (key, value) in identities {
-            let key = scalar(&key);
-            let at = |field: &str, reason: String| Error::Validation {
-                field: if field.is_empty() {
-                    format!("identities.{key}")
-                } else {
-                    format!("identities.{key}.{field}")
-                },
-                reason: format!("{reason} (in {name}{})", line_of(text, &key)),
-            };
-            let identity = IdentityId::new(&key).map_err(|e| {
-                at(
-                    "",
-                    format!("the key must be an identity id: {}", e.reason()),
-                )
-            })?;
-            if let Some(first) = seen.insert(identity, key.clone()) {
-                return Err(at(
-                    "",
-                    format!("the identity is listed twice (also as {first})"),
-                ));
-            }
-            let state = desired_state(value).map_err(|(field, reason)| at(&field, reason))?;
-            entries.push((identity, state));
-        }
         Ok(DesiredFile {
             name: name.to_owned(),
-            entries,
+            entries: super::parse::entries(text, name)?,
         })
     }
 
@@ -217,75 +183,6 @@ impl DesiredFile {
             "$defs": defs
         })
     }
-}
-
-/// The `identities` mapping of a file's document, or what is wrong with its shape.
-fn identities_of(doc: serde_norway::Value) -> std::result::Result<serde_norway::Mapping, String> {
-    let serde_norway::Value::Mapping(top) = doc else {
-        return Err("expected a mapping with one key, `identities`".into());
-    };
-    let mut identities = None;
-    for (key, value) in top {
-        match key.as_str() {
-            Some("identities") => identities = Some(value),
-            _ => {
-                return Err(format!(
-                    "unknown top-level key {}; the only one is `identities`",
-                    scalar(&key)
-                ));
-            }
-        }
-    }
-    match identities {
-        Some(serde_norway::Value::Mapping(m)) => Ok(m),
-        Some(serde_norway::Value::Null) => Ok(serde_norway::Mapping::new()),
-        Some(_) => Err("`identities` must be a mapping of identity id to configuration".into()),
-        None => Err("missing `identities`".into()),
-    }
-}
-
-/// One entry's value: a configuration in the wire field names, or `absent`. An error names
-/// the field (empty for the entry itself) and what is wrong.
-fn desired_state(
-    value: serde_norway::Value,
-) -> std::result::Result<DesiredState, (String, String)> {
-    let whole = |reason: String| (String::new(), reason);
-    match value {
-        serde_norway::Value::String(s) if s == "absent" => Ok(DesiredState::Absent),
-        serde_norway::Value::Mapping(_) => {
-            let json = serde_json::to_value(&value).map_err(|e| whole(e.to_string()))?;
-            let wire: crate::model::RequestWire =
-                serde_json::from_value(json).map_err(|e| whole(e.to_string()))?;
-            AttachOciAuth::try_from(wire)
-                .map(DesiredState::Present)
-                .map_err(|e| (e.field().to_owned(), e.reason().to_owned()))
-        }
-        other => Err(whole(format!(
-            "expected an OCI Auth mapping or `absent`, got {}",
-            scalar(&other)
-        ))),
-    }
-}
-
-/// A YAML scalar as text (keys and values in messages).
-fn scalar(v: &serde_norway::Value) -> String {
-    match v {
-        serde_norway::Value::String(s) => s.clone(),
-        other => serde_norway::to_string(other)
-            .map(|s| s.trim_end().to_owned())
-            .unwrap_or_else(|_| "a value".into()),
-    }
-}
-
-/// `, line N` for the line where the entry `key` starts, when it can be found.
-fn line_of(text: &str, key: &str) -> String {
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start().trim_start_matches(['"', '\'']);
-            line.starts_with(key)
-        })
-        .map(|i| format!(", line {}", i + 1))
-        .unwrap_or_default()
 }
 
 impl Client {

@@ -8,8 +8,10 @@ use crate::model::ValidationError;
 use crate::operations;
 use crate::retry::{self, Failure};
 
+mod file;
 mod transport;
 
+pub use file::{FileError, Mistake};
 pub(crate) use transport::Cause;
 pub use transport::TransportError;
 
@@ -73,6 +75,10 @@ pub enum Error {
     /// An answer arrived but is not what the API promises: not JSON, truncated, of the
     /// wrong shape, or too large.
     Decode(DecodeError),
+
+    /// A desired-state file cannot be used (feature `cli`): every mistake with its line and
+    /// field; nothing was sent.
+    File(FileError),
 }
 
 impl fmt::Display for Error {
@@ -86,6 +92,7 @@ impl fmt::Display for Error {
             Error::Api(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
+            Error::File(e) => e.fmt(f),
         }
     }
 }
@@ -97,7 +104,10 @@ impl std::error::Error for Error {
             Error::Api(e) => e.source(),
             Error::Transport(e) => e.source(),
             Error::Decode(e) => e.source(),
-            Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
+            Error::Validation { .. }
+            | Error::Config { .. }
+            | Error::Credentials { .. }
+            | Error::File(_) => None,
         }
     }
 }
@@ -109,7 +119,10 @@ impl Error {
             Error::Api(e) => Some(e.status()),
             Error::Decode(e) => e.status(),
             Error::Transport(e) => e.status(),
-            Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
+            Error::Validation { .. }
+            | Error::Config { .. }
+            | Error::Credentials { .. }
+            | Error::File(_) => None,
         }
     }
 

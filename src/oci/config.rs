@@ -13,7 +13,7 @@ pub(super) fn env(name: &str) -> Option<String> {
 }
 
 /// Expands a leading `~` to the home directory.
-pub(super) fn expand_home(path: &str) -> Result<PathBuf, Error> {
+pub(crate) fn expand_home(path: &str) -> Result<PathBuf, Error> {
     match path.strip_prefix('~') {
         Some(rest) if rest.is_empty() || rest.starts_with('/') => {
             let home = env("HOME").ok_or_else(|| Error::Credentials {

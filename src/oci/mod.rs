@@ -31,6 +31,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 pub use clock::{Clock, SystemClock};
+pub(crate) use config::expand_home;
 #[cfg(feature = "fuzzing")]
 pub(crate) use config::parse_text as parse_config_text;
 pub use key::PrivateKey;

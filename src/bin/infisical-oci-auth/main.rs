@@ -1,0 +1,209 @@
+//! `infisical-oci-auth`: converge identities' OCI Auth to a reviewed YAML file, and start
+//! such a file from what a server holds (feature `cli`). See
+//! `infisical_oci_auth::desired::DesiredFile` for the format.
+//!
+//! Exit codes: 0 no changes (plan) or done; 2 `plan` found changes; 1 an error (a bad file
+//! or arguments, bad settings, or any identity that failed — the others are still reported).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use infisical_oci_auth::desired::{DesiredFile, EntryOutcome, Summary};
+use infisical_oci_auth::tls::Certificate;
+use infisical_oci_auth::{Client, IdentityId};
+
+mod output;
+
+/// The environment the command reads, listed in `--help`.
+const ENVIRONMENT: &str = "\
+Environment:
+  INFISICAL_API_URL          the server (default https://us.infisical.com)
+  INFISICAL_TOKEN            an access token for the management calls
+  INFISICAL_OCI_IDENTITY_ID  without a token: log in with OCI as this identity
+  OCI_CLI_CONFIG_FILE        the OCI config for that login (default ~/.oci/config)
+  OCI_CLI_PROFILE            its profile (default DEFAULT)
+  INFISICAL_CA_FILE          a PEM bundle of CAs to trust besides the platform's (--ca-file)
+  SSL_CERT_FILE, SSL_CERT_DIR  the platform's trusted CAs (Linux)
+  HTTPS_PROXY, NO_PROXY      the proxy, and the hosts that bypass it
+
+Exit codes: 0 no changes or done, 2 plan found changes, 1 error.";
+
+/// Plan and apply OCI Auth of Infisical machine identities from a reviewed YAML file.
+#[derive(Parser, Debug)]
+#[command(name = "infisical-oci-auth", version, after_help = ENVIRONMENT)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Show what apply would change; exit 0 none, 2 some, 1 error. Nothing is written.
+    #[command(after_help = ENVIRONMENT)]
+    Plan(RunArgs),
+    /// Make each identity's OCI Auth as the file says; exit 0 done, 1 error.
+    #[command(after_help = ENVIRONMENT)]
+    Apply(RunArgs),
+    /// Write a desired-state file of the given identities as the server holds them
+    /// (`absent` for those without OCI Auth); `plan` on it reports no changes.
+    #[command(after_help = ENVIRONMENT)]
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+struct Connection {
+    /// A PEM bundle of CAs to trust besides the platform's (a self-hosted server's private CA).
+    #[arg(long, value_name = "FILE", env = "INFISICAL_CA_FILE")]
+    ca_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// The desired-state file (YAML).
+    file: PathBuf,
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// Identities worked on at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// The identities to export, by id.
+    #[arg(required = true, value_name = "ID")]
+    identities: Vec<IdentityId>,
+    /// Write the file here instead of to stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// How `plan` and `apply` print their result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One block per identity, in file order, then a summary line.
+    Text,
+    /// One JSON document.
+    Json,
+    /// A summary line and one section per changed identity, for a pull-request comment.
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with exit 0; usage errors to stderr with exit 1
+            // (2 means "plan found changes").
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(dispatch(cli.command)),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> ExitCode {
+    match command {
+        Command::Plan(args) => run(args, false).await,
+        Command::Apply(args) => run(args, true).await,
+        Command::Export(args) => export(args).await,
+    }
+}
+
+/// The client, from the environment (the library's `from_env`) and `--ca-file`.
+fn client(connection: &Connection) -> Result<Client, infisical_oci_auth::Error> {
+    let mut builder = Client::builder().from_env();
+    if let Some(path) = &connection.ca_file {
+        builder = builder.tls_certs_merge(Certificate::from_file(path)?);
+    }
+    builder.build()
+}
+
+async fn run(args: RunArgs, apply: bool) -> ExitCode {
+    let format = if args.json { Format::Json } else { args.format };
+    let prepared =
+        DesiredFile::load(&args.file).and_then(|file| Ok((file, client(&args.connection)?)));
+    let (file, client) = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Progress on stderr, as identities finish; the result on stdout, in file order.
+    let progress = |outcome: &EntryOutcome| eprintln!("{}", output::progress_line(outcome));
+    let concurrency = usize::from(args.concurrency);
+    let outcomes = if apply {
+        client.apply_file(&file, concurrency, progress).await
+    } else {
+        client.plan_file(&file, concurrency, progress).await
+    };
+    let summary = Summary::of(&outcomes);
+    let command = if apply { "apply" } else { "plan" };
+    print!(
+        "{}",
+        match format {
+            Format::Text => output::text(command, &outcomes, &summary),
+            Format::Json => output::json(command, file.name(), &outcomes, &summary),
+            Format::Markdown => output::markdown(command, file.name(), &outcomes, &summary),
+        }
+    );
+    if summary.failed > 0 {
+        ExitCode::FAILURE
+    } else if !apply && summary.changes_anything() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+async fn export(args: ExportArgs) -> ExitCode {
+    let client = match client(&args.connection) {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut configs = Vec::with_capacity(args.identities.len());
+    for identity in &args.identities {
+        match client.find_oci_auth(identity).await {
+            Ok(config) => configs.push((*identity, config)),
+            Err(e) => {
+                eprintln!("error: {identity}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let text = output::export(&configs);
+    match &args.output {
+        None => print!("{text}"),
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
