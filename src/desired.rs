@@ -40,7 +40,8 @@ use serde_json::{Value, json};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{
-    AttachOciAuth, IdentityId, IdentityOciAuth, TrustedIp, UpdateOciAuth, check_ttl_against_stored,
+    AccessTokenTtl, AttachOciAuth, IdentityId, IdentityOciAuth, TrustedIp, UpdateOciAuth,
+    check_ttl_against_stored,
 };
 
 #[cfg(feature = "cli")]
@@ -67,9 +68,71 @@ pub use file::{DesiredFile, EntryOutcome, Summary};
 pub enum DesiredState {
     /// OCI Auth attached with this configuration (every field; attach's defaults for those
     /// not given).
-    Present(AttachOciAuth),
+    Present(DesiredOciAuth),
     /// No OCI Auth: revoke it if attached.
     Absent,
+}
+
+/// The configuration an identity's OCI Auth should have: an [`AttachOciAuth`] (every field,
+/// attach's defaults for those not given), or one with no max TTL
+/// (`accessTokenMaxTTL: 0`), which the server stores only through an update.
+///
+/// ```
+/// use infisical_oci_auth::{AttachOciAuth, desired::DesiredOciAuth};
+///
+/// let attach = AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa").access_token_ttl(600).build()?;
+/// let unlimited = DesiredOciAuth::from(attach).without_max_ttl();
+/// assert_eq!(unlimited.access_token_max_ttl(), 0);
+/// # Ok::<(), infisical_oci_auth::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredOciAuth {
+    attach: AttachOciAuth,
+    no_max_ttl: bool,
+}
+
+impl From<AttachOciAuth> for DesiredOciAuth {
+    fn from(attach: AttachOciAuth) -> Self {
+        DesiredOciAuth {
+            attach,
+            no_max_ttl: false,
+        }
+    }
+}
+
+impl DesiredOciAuth {
+    /// The same configuration with no max TTL (`accessTokenMaxTTL: 0`). Applying it to an
+    /// identity without OCI Auth attaches with the largest max TTL, then updates it to 0:
+    /// two writes, as attach refuses 0.
+    #[must_use]
+    pub fn without_max_ttl(mut self) -> Self {
+        self.no_max_ttl = true;
+        self
+    }
+
+    /// The configuration as attach sends it.
+    pub fn attach(&self) -> &AttachOciAuth {
+        &self.attach
+    }
+
+    /// The max TTL the server should hold, in seconds; 0 for none.
+    pub fn access_token_max_ttl(&self) -> u32 {
+        if self.no_max_ttl {
+            0
+        } else {
+            self.attach.access_token_max_ttl().get()
+        }
+    }
+
+    /// The update that makes a configuration equal to this one: every field given.
+    fn update(&self) -> UpdateOciAuth {
+        let update = UpdateOciAuth::to_match(&self.attach);
+        if self.no_max_ttl {
+            update.with_max_ttl(AccessTokenTtl::MIN)
+        } else {
+            update
+        }
+    }
 }
 
 /// What applying a desired state would do to one identity.
@@ -153,7 +216,9 @@ pub struct Applied {
 }
 
 /// The fields the plan compares, in the server's stored form, in wire order.
-fn fields_of_desired(desired: &AttachOciAuth) -> [(&'static str, Value); 6] {
+fn fields_of_desired(desired: &DesiredOciAuth) -> [(&'static str, Value); 6] {
+    let max_ttl = desired.access_token_max_ttl();
+    let desired = desired.attach();
     [
         ("tenancyOcid", json!(desired.tenancy_ocid().as_str())),
         (
@@ -165,10 +230,7 @@ fn fields_of_desired(desired: &AttachOciAuth) -> [(&'static str, Value); 6] {
             ips_value(desired.access_token_trusted_ips().iter().copied()),
         ),
         ("accessTokenTTL", json!(desired.access_token_ttl().get())),
-        (
-            "accessTokenMaxTTL",
-            json!(desired.access_token_max_ttl().get()),
-        ),
+        ("accessTokenMaxTTL", json!(max_ttl)),
         (
             "accessTokenNumUsesLimit",
             json!(desired.access_token_num_uses_limit().get()),
@@ -264,22 +326,25 @@ pub(crate) fn plan(current: Option<&IdentityOciAuth>, desired: &DesiredState) ->
 
 /// The update for a plan, checked against what the server will compare it with: update
 /// treats a TTL of 0 as "not given" and checks the stored TTL against the new max TTL.
-fn update_for(current: &IdentityOciAuth, desired: &AttachOciAuth) -> Result<UpdateOciAuth> {
+fn update_for(current: &IdentityOciAuth, desired: &DesiredOciAuth) -> Result<UpdateOciAuth> {
+    let update = desired.update();
     check_ttl_against_stored(
-        Some(desired.access_token_ttl()),
-        Some(desired.access_token_max_ttl()),
+        update.access_token_ttl(),
+        update.access_token_max_ttl(),
         current.access_token_ttl,
         current.access_token_max_ttl,
     )
     .map_err(|e| Error::Validation {
         field: e.field().to_owned(),
         reason: format!(
-            "{} (an update reads a TTL of 0 as \"keep the stored TTL\", {} s): set a TTL",
+            "{} (an update reads a TTL or max TTL of 0 as \"keep the stored one\", {} s and {} s): \
+             set a TTL",
             e.reason(),
-            current.access_token_ttl
+            current.access_token_ttl,
+            current.access_token_max_ttl
         ),
     })?;
-    Ok(UpdateOciAuth::to_match(desired))
+    Ok(update)
 }
 
 impl Client {
@@ -298,7 +363,7 @@ impl Client {
         identity: &IdentityId,
         desired: &AttachOciAuth,
     ) -> Result<Plan> {
-        self.plan_desired(identity, &DesiredState::Present(desired.clone()))
+        self.plan_desired(identity, &DesiredState::Present(desired.clone().into()))
             .await
     }
 
@@ -312,7 +377,7 @@ impl Client {
         identity: &IdentityId,
         desired: &AttachOciAuth,
     ) -> Result<Applied> {
-        self.apply_desired(identity, &DesiredState::Present(desired.clone()))
+        self.apply_desired(identity, &DesiredState::Present(desired.clone().into()))
             .await
     }
 
@@ -367,7 +432,12 @@ impl Client {
         }
         let config = match (&plan, desired, update) {
             (Plan::Attach(_), DesiredState::Present(desired), _) => {
-                Some(self.attach_oci_auth(identity, desired).await?)
+                let attached = self.attach_oci_auth(identity, desired.attach()).await?;
+                if desired.no_max_ttl {
+                    Some(self.update_oci_auth(identity, &desired.update()).await?)
+                } else {
+                    Some(attached)
+                }
             }
             (Plan::Update(_), _, Some(update)) => {
                 Some(self.update_oci_auth(identity, &update).await?)
@@ -443,7 +513,7 @@ mod tests {
             "~ update OCI Auth\n    ~ accessTokenTTL: 3600 → 1800"
         );
         assert_eq!(Plan::Unchanged.to_string(), "no changes");
-        let attach = super::plan(None, &DesiredState::Present(desired())).to_string();
+        let attach = super::plan(None, &DesiredState::Present(desired().into())).to_string();
         assert!(
             attach.starts_with("+ attach OCI Auth\n    + tenancyOcid: \"ocid1.tenancy.oc1..aaaa\""),
             "{attach}"

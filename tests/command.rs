@@ -227,6 +227,11 @@ async fn export_writes_a_file_that_plans_as_unchanged() {
         .attach_oci_auth(&bare, &AttachOciAuth::builder(TENANCY).build().unwrap())
         .await
         .unwrap();
+    // No max TTL: a state only an update can store.
+    admin
+        .modify_oci_auth(&bare, |edit| edit.access_token_max_ttl(0))
+        .await
+        .unwrap();
     let dir = scratch("export");
     let out = dir.join("exported.yaml").display().to_string();
     let (a, b, c) = (full.to_string(), bare.to_string(), absent.to_string());

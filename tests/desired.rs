@@ -272,6 +272,30 @@ async fn a_bad_file_names_entry_and_field_and_nothing_is_sent() {
     assert!(fake.requests().is_empty(), "nothing was sent");
 }
 
+#[tokio::test]
+async fn a_max_ttl_of_0_can_be_written_applied_and_planned_as_unchanged() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let client = fake.client_builder().build().unwrap();
+    let id = fake.create_identity();
+    let text = file_of(&[(
+        id,
+        "tenancyOcid: ocid1.tenancy.oc1..aaaa\naccessTokenTTL: 600\naccessTokenMaxTTL: 0",
+    )]);
+    let file = DesiredFile::parse(&text, "f.yaml").unwrap();
+    let outcomes = client.apply_file(&file, 1, |_| {}).await;
+    let applied = outcomes[0].result.as_ref().unwrap();
+    assert!(matches!(applied.plan, Plan::Attach(_)), "{}", applied.plan);
+    // Attach refuses 0, so the attach is followed by one update.
+    assert_eq!(writes(&fake), 2);
+    assert_eq!(fake.oci_auth(&id).unwrap().access_token_max_ttl, 0);
+    let outcomes = client.plan_file(&file, 1, |_| {}).await;
+    assert_eq!(
+        outcomes[0].result.as_ref().unwrap().plan,
+        Plan::Unchanged,
+        "converged"
+    );
+}
+
 #[test]
 fn a_file_with_five_mistakes_reports_all_five_with_their_lines() {
     let (a, b, c) = (

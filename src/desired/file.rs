@@ -160,8 +160,17 @@ impl DesiredFile {
     pub fn json_schema() -> Value {
         let mut generator = schemars::SchemaGenerator::default();
         let config = generator.subschema_for::<AttachOciAuth>();
-        let defs: serde_json::Map<String, Value> =
+        let mut defs: serde_json::Map<String, Value> =
             generator.take_definitions(true).into_iter().collect();
+        // A file may also say `accessTokenMaxTTL: 0` (no max), which an update stores.
+        if let Some(max) = defs
+            .values_mut()
+            .find_map(|d| d.pointer_mut("/properties/accessTokenMaxTTL"))
+        {
+            max["minimum"] = 0.into();
+            max["description"] =
+                "Maximum access-token lifetime in seconds; 0 for none (set by an update).".into();
+        }
         serde_json::json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "infisical-oci-auth desired state",

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde_norway::{Mapping, Value as Yaml};
 
-use super::DesiredState;
+use super::{DesiredOciAuth, DesiredState};
 use crate::error::{Error, FileError, Mistake};
-use crate::model::{AttachOciAuth, IdentityId};
+use crate::model::{AccessTokenTtl, AttachOciAuth, IdentityId};
 
 /// The most mistakes a file error lists; the rest are counted.
 const MAX_MISTAKES: usize = 20;
@@ -159,6 +159,7 @@ fn desired_state(value: Yaml) -> Result<DesiredState, (String, String)> {
         }
     };
     ips_as_entries(&mut value)?;
+    let no_max_ttl = without_max_ttl(&mut value);
     let json = serde_json::to_value(&value).map_err(|e| whole(e.to_string()))?;
     let wire: crate::model::RequestWire = serde_json::from_value(json).map_err(|e| {
         let text = e.to_string();
@@ -177,9 +178,25 @@ fn desired_state(value: Yaml) -> Result<DesiredState, (String, String)> {
             None => whole(text),
         }
     })?;
-    AttachOciAuth::try_from(wire)
-        .map(DesiredState::Present)
-        .map_err(|e| (e.field().to_owned(), e.reason().to_owned()))
+    let attach =
+        AttachOciAuth::try_from(wire).map_err(|e| (e.field().to_owned(), e.reason().to_owned()))?;
+    let desired = DesiredOciAuth::from(attach);
+    Ok(DesiredState::Present(if no_max_ttl {
+        desired.without_max_ttl()
+    } else {
+        desired
+    }))
+}
+
+/// `accessTokenMaxTTL: 0` (no max, which only an update can store): the attach part takes
+/// the largest max TTL instead, and the configuration is marked as having none.
+fn without_max_ttl(value: &mut Mapping) -> bool {
+    let key = Yaml::from("accessTokenMaxTTL");
+    if value.get(&key).and_then(Yaml::as_u64) != Some(0) {
+        return false;
+    }
+    value.insert(key, Yaml::from(AccessTokenTtl::MAX.get()));
+    true
 }
 
 /// `accessTokenTrustedIps` may list addresses as plain strings: each becomes

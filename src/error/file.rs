@@ -37,6 +37,7 @@ pub struct Mistake {
 }
 
 impl Mistake {
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn new(
         line: Option<usize>,
         field: impl Into<String>,
@@ -63,6 +64,7 @@ impl fmt::Display for Mistake {
 }
 
 impl FileError {
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn new(file: &str, mistakes: Vec<Mistake>, more: usize) -> Self {
         FileError(Box::new(FileErrorInner {
             file: file.to_owned(),

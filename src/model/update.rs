@@ -73,6 +73,12 @@ impl UpdateOciAuth {
         }
     }
 
+    /// The same update with `max` as the max TTL.
+    pub(crate) fn with_max_ttl(mut self, max: AccessTokenTtl) -> Self {
+        self.access_token_max_ttl = Some(max);
+        self
+    }
+
     /// Starts a builder.
     pub fn builder() -> UpdateOciAuthBuilder {
         UpdateOciAuthBuilder::default()
