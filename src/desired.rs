@@ -58,7 +58,7 @@ pub use file::{DesiredFile, EntryOutcome, Summary};
 /// ```
 /// use infisical_oci_auth::{AttachOciAuth, desired::DesiredState};
 ///
-/// let present = DesiredState::Present(AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa").build()?);
+/// let present = DesiredState::Present(AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa").build()?.into());
 /// let absent = DesiredState::Absent;
 /// assert_ne!(present, absent);
 /// # Ok::<(), infisical_oci_auth::Error>(())
