@@ -192,14 +192,13 @@ impl ClientBuilder {
 
     /// Trusts `certs` as roots beside the platform's.
     pub fn tls_certs_merge(mut self, certs: impl IntoIterator<Item = Certificate>) -> Self {
-        self.tls.roots.extend(certs);
+        self.tls.merge(certs);
         self
     }
 
     /// Trusts only `certs` as roots: the platform's roots and `SSL_CERT_FILE` are not used.
     pub fn tls_certs_only(mut self, certs: impl IntoIterator<Item = Certificate>) -> Self {
-        self.tls.roots = certs.into_iter().collect();
-        self.tls.only = true;
+        self.tls.only(certs);
         self
     }
 

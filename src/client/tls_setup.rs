@@ -15,6 +15,17 @@ pub(crate) struct TlsSettings {
 }
 
 impl TlsSettings {
+    /// Trusts `certs` besides the roots already trusted.
+    pub(crate) fn merge(&mut self, certs: impl IntoIterator<Item = Certificate>) {
+        self.roots.extend(certs);
+    }
+
+    /// Trusts `certs` alone.
+    pub(crate) fn only(&mut self, certs: impl IntoIterator<Item = Certificate>) {
+        self.roots = certs.into_iter().collect();
+        self.only = true;
+    }
+
     pub(crate) fn is_set(&self) -> bool {
         !self.roots.is_empty() || self.only || self.identity.is_some()
     }

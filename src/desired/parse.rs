@@ -39,38 +39,9 @@ pub(super) fn entries(text: &str, name: &str) -> Result<Vec<(IdentityId, Desired
         let key = scalar(&key);
         let line = lines.key_line(&key, after, 1);
         after = line.unwrap_or(after);
-        let path = format!("identities.{key}");
-        let identity = match IdentityId::new(&key) {
-            Ok(identity) => identity,
-            Err(e) => {
-                note(Mistake::new(
-                    line,
-                    &path,
-                    format!("the key must be an identity id: {}", e.reason()),
-                ));
-                continue;
-            }
-        };
-        if let Some(first) = seen.insert(identity, line) {
-            let first = first.map_or_else(String::new, |l| format!(" (first on line {l})"));
-            note(Mistake::new(
-                line,
-                &path,
-                format!("the identity is listed twice{first}"),
-            ));
-            continue;
-        }
-        match desired_state(value) {
-            Ok(state) => entries.push((identity, state)),
-            Err((field, reason)) => {
-                let at = line.and_then(|l| lines.field_line(l, &field)).or(line);
-                let path = if field.is_empty() {
-                    path
-                } else {
-                    format!("{path}.{field}")
-                };
-                note(Mistake::new(at, path, reason));
-            }
+        match entry(&key, value, line, &lines, &mut seen) {
+            Ok(entry) => entries.push(entry),
+            Err(mistake) => note(mistake),
         }
     }
     if mistakes.is_empty() {
@@ -97,6 +68,42 @@ fn duplicate_key(e: &serde_norway::Error, text: &str) -> Option<Mistake> {
         format!("identities.{key}"),
         format!("the identity is listed twice (first on line {first})"),
     ))
+}
+
+/// One entry, written as `key` on `line`: its identity (once in the file) and state.
+fn entry(
+    key: &str,
+    value: Yaml,
+    line: Option<usize>,
+    lines: &Lines<'_>,
+    seen: &mut HashMap<IdentityId, Option<usize>>,
+) -> Result<(IdentityId, DesiredState), Mistake> {
+    let path = format!("identities.{key}");
+    let identity = IdentityId::new(key).map_err(|e| {
+        Mistake::new(
+            line,
+            &path,
+            format!("the key must be an identity id: {}", e.reason()),
+        )
+    })?;
+    if let Some(first) = seen.insert(identity, line) {
+        let first = first.map_or_else(String::new, |l| format!(" (first on line {l})"));
+        return Err(Mistake::new(
+            line,
+            &path,
+            format!("the identity is listed twice{first}"),
+        ));
+    }
+    let state = desired_state(value).map_err(|(field, reason)| {
+        let at = line.and_then(|l| lines.field_line(l, &field)).or(line);
+        let path = if field.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}.{field}")
+        };
+        Mistake::new(at, path, reason)
+    })?;
+    Ok((identity, state))
 }
 
 /// A YAML syntax error's message, without the position the mistake's line already gives.
