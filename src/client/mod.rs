@@ -314,16 +314,15 @@ impl Client {
                 let deadline = tokio::time::Instant::now() + self.shared().retry.elapsed_limit();
                 match session.bearer(deadline).await {
                     Some(bearer) => Ok(bearer?.secret().clone()),
-                    None => Err(Error::Transport(crate::error::TransportError::new(
-                        operations::LOGIN.id,
-                        operations::LOGIN.method.clone(),
-                        operations::LOGIN.url(self.base_url(), None),
-                        crate::error::Cause::Deadline {
-                            limit: self.shared().retry.elapsed_limit(),
-                            during: "waiting for OCI login",
+                    None => Err(transport::deadline_error(
+                        &operations::LOGIN,
+                        &self.shared().retry,
+                        Target {
+                            base_url: self.base_url(),
+                            identity: None,
                         },
-                        None,
-                    ))),
+                        "waiting for OCI login",
+                    )),
                 }
             }
             Auth::None => Err(Error::Config {
