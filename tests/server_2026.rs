@@ -176,7 +176,12 @@ async fn login_scopes_to_the_organization_slug_as_the_2026_server_does() {
     login("team-a").await.unwrap();
     // An identity created in a sub-organization ignores the slug.
     let inside = fake.create_identity_in_sub_organization("team-b");
-    fake.client_builder()
+    // Managed from its own sub-organization, by an admin there.
+    let team_admin = fake.create_identity_in_sub_organization("team-b");
+    assert!(fake.set_role(&team_admin, Role::Admin));
+    Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.identity_token(&team_admin))
         .build()
         .unwrap()
         .attach_oci_auth(&inside, &AttachOciAuth::builder(TENANCY).build().unwrap())
@@ -314,6 +319,45 @@ async fn failed_logins_carry_a_reason_code() {
         None,
         "2025 sent no details"
     );
+}
+
+#[tokio::test]
+async fn a_sub_organizations_identity_cannot_manage_one_of_the_root_organization() {
+    let (fake, root_identity) = setup(3600, 3600, None).await;
+    let actor = fake.create_identity_in_sub_organization("team-a");
+    assert!(fake.set_role(&actor, Role::Admin));
+    let client = Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.identity_token(&actor))
+        .build()
+        .unwrap();
+    // Not a member of the actor's sub-organization: not found from there.
+    let err = client.get_oci_auth(&root_identity).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+    // A member, but of another organization: refused.
+    assert!(fake.add_to_sub_organization(&root_identity, "team-a"));
+    let err = client.get_oci_auth(&root_identity).await.unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(
+        (api.status().as_u16(), api.error(), api.message()),
+        (
+            403,
+            "ForbiddenError",
+            "Sub organization not authorized to access this identity"
+        )
+    );
+    // Its own sub-organization's identities it manages.
+    let sibling = fake.create_identity_in_sub_organization("team-a");
+    fake.client_builder()
+        .build()
+        .unwrap()
+        .attach_oci_auth(&sibling, &AttachOciAuth::builder(TENANCY).build().unwrap())
+        .await
+        .unwrap_err();
+    client
+        .attach_oci_auth(&sibling, &AttachOciAuth::builder(TENANCY).build().unwrap())
+        .await
+        .unwrap();
 }
 
 // --- Answers that changed ---

@@ -35,13 +35,8 @@ pub(super) fn operate(
     body: Option<zod::Body>,
 ) -> Answer {
     let role = role_of(state, principal);
-    if !state.identities.contains_key(&id) {
-        // upstream service: the message names the id as given (trimmed on POST).
-        return error(
-            404,
-            "NotFound",
-            &format!("Failed to find identity with ID {raw_id}"),
-        );
+    if let Some(refused) = find_identity(state, principal, id, raw_id) {
+        return refused;
     }
     match (op, body) {
         (Endpoint::Get, _) => get(state, id, role),
@@ -49,6 +44,38 @@ pub(super) fn operate(
         (Endpoint::Attach, Some(body)) => attach(state, id, role, body),
         (Endpoint::Update, Some(body)) => update(state, id, role, body),
         _ => something_went_wrong("InternalServerError"),
+    }
+}
+
+/// upstream service: the identity is looked up among the actor's organization's members (a
+/// sub-organization's actor sees its members only): 404 when it is not one, naming the id
+/// as given (trimmed on POST); 403 ForbiddenError when it is a member from another
+/// organization (DESIGN "The 2026 server"; upstream `lib/errors` names the error).
+fn find_identity(state: &State, principal: Principal, id: Uuid, raw_id: &str) -> Option<Answer> {
+    let not_found = || {
+        error(
+            404,
+            "NotFound",
+            &format!("Failed to find identity with ID {raw_id}"),
+        )
+    };
+    let Some(target) = state.identities.get(&id) else {
+        return Some(not_found());
+    };
+    let actor_org = match principal {
+        Principal::Admin => None,
+        Principal::Identity(actor) => state.identities.get(&actor).and_then(|a| a.sub_org.clone()),
+    };
+    match &actor_org {
+        None if target.sub_org.is_none() => None,
+        Some(org) if target.sub_org.as_ref() == Some(org) => None,
+        None => Some(not_found()),
+        Some(org) if state.sub_orgs.get(org).is_some_and(|m| m.contains(&id)) => Some(error(
+            403,
+            "ForbiddenError",
+            "Sub organization not authorized to access this identity",
+        )),
+        Some(_) => Some(not_found()),
     }
 }
 

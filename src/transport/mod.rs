@@ -23,7 +23,7 @@ mod verdict;
 pub(crate) use attempt::call;
 #[cfg(feature = "fuzzing")]
 pub(crate) use classify::decode_answer;
-pub(crate) use deadline::{Deadline, Target, operation_span};
 #[cfg(feature = "oci")]
 pub(crate) use deadline::deadline_error;
+pub(crate) use deadline::{Deadline, Target, operation_span};
 pub(crate) use state::{Mode, Shared};
