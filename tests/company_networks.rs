@@ -48,6 +48,28 @@ async fn a_private_ca_is_trusted_through_the_builder_and_the_http_client_builder
         .unwrap();
     let client = builder(&server).http_client(http).build().unwrap();
     client.get_oci_auth(&common::identity()).await.unwrap();
+    // A rustls configuration of the user's own, in a client of their own.
+    use infisical_oci_auth::rustls::{
+        self,
+        pki_types::{CertificateDer, pem::PemObject},
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.pem().as_bytes()).unwrap())
+        .unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let http = infisical_oci_auth::reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(infisical_oci_auth::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let client = builder(&server).http_client(http).build().unwrap();
+    client.get_oci_auth(&common::identity()).await.unwrap();
 }
 
 #[tokio::test]

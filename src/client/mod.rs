@@ -126,6 +126,14 @@ impl Client {
     /// [`UpdateOciAuth`]); to change some fields and keep the rest, use
     /// [`modify_oci_auth`](Self::modify_oci_auth).
     ///
+    /// **Send both TTLs.** When an update gives neither `accessTokenTTL` nor
+    /// `accessTokenMaxTTL` (or gives them as 0), Infisical compares the *stored* values as
+    /// text: stored 200 and 1000 compare as `"200" > "1000"`, and the update is refused with
+    /// 400 "Access token TTL cannot be greater than max TTL" although nothing is wrong
+    /// ([`model::rules::update_refused_by_stored_ttls`](crate::model::rules::update_refused_by_stored_ttls)).
+    /// Setting either TTL makes the comparison numeric; [`modify_oci_auth`](Self::modify_oci_auth)
+    /// and desired-state apply always send both.
+    ///
     /// # Errors
     /// [`Error::Api`] for the server's answers: 404 when the identity does not exist or has
     /// no OCI Auth, 400 when the TTL exceeds the stored max TTL or an IP range needs a paid
