@@ -29,7 +29,7 @@ use serde_json::Value;
 use super::{Applied, DesiredState, Plan};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::model::{AttachOciAuth, IdentityId};
+use crate::model::IdentityId;
 
 /// A validated file of desired states, in the file's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +159,7 @@ impl DesiredFile {
     #[cfg(feature = "schemars")]
     pub fn json_schema() -> Value {
         let mut generator = schemars::SchemaGenerator::default();
-        let config = generator.subschema_for::<AttachOciAuth>();
+        let config = generator.subschema_for::<crate::model::AttachOciAuth>();
         let mut defs: serde_json::Map<String, Value> =
             generator.take_definitions(true).into_iter().collect();
         // A file may also say `accessTokenMaxTTL: 0` (no max), which an update stores.

@@ -22,7 +22,7 @@
 
 mod clock;
 mod config;
-mod key;
+pub(crate) mod key;
 mod sign;
 mod token;
 
@@ -36,7 +36,6 @@ pub(crate) use config::expand_home;
 pub(crate) use config::parse_text as parse_config_text;
 pub use key::PrivateKey;
 pub use key::public_key_fingerprint;
-pub(crate) use key::read_public_key;
 pub use sign::{sign_request, signing_string};
 pub use token::AccessToken;
 

@@ -474,7 +474,7 @@ impl FakeInfisical {
         username: &str,
         public_key_pem: &str,
     ) -> Result<(), crate::Error> {
-        let (fingerprint, der) = crate::oci::read_public_key(public_key_pem)?;
+        let (fingerprint, der) = crate::oci::key::read_public_key(public_key_pem)?;
         let mut state = lock(&self.shared);
         let user = state
             .oci_users
