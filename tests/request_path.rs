@@ -105,11 +105,7 @@ fn login_answer(ttl: u64) -> Response {
 }
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    common::key_fixture(name)
 }
 
 fn credentials() -> OciCredentials {

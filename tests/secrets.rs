@@ -14,11 +14,7 @@ const TENANCY: &str = "ocid1.tenancy.oc1..aaaa";
 const USER: &str = "ocid1.user.oc1..bbbb";
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    common::key_fixture(name)
 }
 
 #[tokio::test(flavor = "current_thread")]

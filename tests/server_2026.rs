@@ -3,6 +3,8 @@
 //! `details.reasonCode`, the changed messages, and the stored TTLs compared as text.
 #![cfg(all(feature = "testing", feature = "oci"))]
 
+mod common;
+
 use std::time::Duration;
 
 use infisical_oci_auth::model::Rule;
@@ -14,16 +16,8 @@ use serde_json::{Value, json};
 const TENANCY: &str = "ocid1.tenancy.oc1..aaaaaaaatesttenancy";
 const USER: &str = "ocid1.user.oc1..bbbb";
 
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
 fn credentials() -> OciCredentials {
-    let key = PrivateKey::from_pem(&fixture("pkcs1.pem"), None).unwrap();
+    let key = PrivateKey::from_pem(&common::key_fixture("pkcs1.pem"), None).unwrap();
     OciCredentials::new(TENANCY, USER, "us-ashburn-1", key).unwrap()
 }
 
@@ -44,7 +38,7 @@ async fn setup(ttl: u64, max_ttl: u64, usernames: Option<&str>) -> (FakeInfisica
         .attach_oci_auth(&identity, &attach.build().unwrap())
         .await
         .unwrap();
-    fake.register_oci_user(USER, TENANCY, "alice", &fixture("public.pem"))
+    fake.register_oci_user(USER, TENANCY, "alice", &common::key_fixture("public.pem"))
         .unwrap();
     (fake, identity)
 }
@@ -231,18 +225,38 @@ async fn a_bad_organization_slug_is_a_validation_error_and_nothing_is_sent() {
     assert_eq!(fake.login_count(), 0, "nothing was sent");
 }
 
-/// Sends a login body as given, unsigned checks aside.
-async fn raw_login(fake: &FakeInfisical, body: Value) -> (u16, Value) {
-    let answer = infisical_oci_auth::http_client_builder()
+/// Sends `body` as JSON to `path` on the fake as given (with `bearer`, if any): the
+/// status and the answer.
+async fn send(
+    fake: &FakeInfisical,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Value,
+) -> (u16, Value) {
+    let mut request = infisical_oci_auth::http_client_builder()
         .build()
         .unwrap()
-        .post(format!("{}/api/v1/auth/oci-auth/login", fake.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .request(method, format!("{}{path}", fake.base_url()))
+        .json(&body);
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    let answer = request.send().await.unwrap();
     let status = answer.status().as_u16();
     (status, answer.json().await.unwrap())
+}
+
+/// A login body as given, signature checks aside.
+async fn raw_login(fake: &FakeInfisical, body: Value) -> (u16, Value) {
+    send(
+        fake,
+        reqwest::Method::POST,
+        "/api/v1/auth/oci-auth/login",
+        None,
+        body,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -298,7 +312,7 @@ async fn failed_logins_carry_a_reason_code() {
         USER,
         "ocid1.tenancy.oc1..other",
         "bob",
-        &fixture("public.pem"),
+        &common::key_fixture("public.pem"),
     )
     .unwrap();
     let err = client
@@ -363,20 +377,15 @@ async fn a_sub_organizations_identity_cannot_manage_one_of_the_root_organization
 // --- Answers that changed ---
 
 async fn patch(fake: &FakeInfisical, identity: &IdentityId, body: Value) -> (u16, Value) {
-    let answer = infisical_oci_auth::http_client_builder()
-        .build()
-        .unwrap()
-        .patch(format!(
-            "{}/api/v1/auth/oci-auth/identities/{identity}",
-            fake.base_url()
-        ))
-        .bearer_auth(fake.admin_token())
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = answer.status().as_u16();
-    (status, answer.json().await.unwrap())
+    let path = format!("/api/v1/auth/oci-auth/identities/{identity}");
+    send(
+        fake,
+        reqwest::Method::PATCH,
+        &path,
+        Some(fake.admin_token()),
+        body,
+    )
+    .await
 }
 
 #[tokio::test]

@@ -265,3 +265,12 @@ impl CapturedLogs {
         String::from_utf8_lossy(&self.buffer.0.lock().unwrap()).into_owned()
     }
 }
+
+/// A test key or certificate from `tests/fixtures/keys/`.
+pub fn key_fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
