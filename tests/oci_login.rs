@@ -397,3 +397,47 @@ async fn revoking_oci_auth_revokes_the_tokens_its_logins_issued() {
         Some("No identity access token found")
     );
 }
+
+/// 32 callers share one client whose login tokens the server accepts 5 times each: every
+/// request a caller sends carries the bearer it resolved for that attempt, even while
+/// another caller's refusal makes the session log in again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_use_limited_tokens_every_request_carries_a_bearer() {
+    let fake = FakeInfisical::start().await.unwrap();
+    let identity = fake.create_identity();
+    let attach = AttachOciAuth::builder(TENANCY)
+        .access_token_num_uses_limit(5)
+        .build()
+        .unwrap();
+    let admin = fake.client_builder().build().unwrap();
+    admin.attach_oci_auth(&identity, &attach).await.unwrap();
+    fake.register_oci_user(USER, TENANCY, "alice", &fixture("public.pem"))
+        .unwrap();
+    let client = oci_client(&fake, identity);
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let mut refused = 0;
+                for _ in 0..40 {
+                    match client.get_oci_auth(&identity).await {
+                        Ok(_) => {}
+                        // The new token may be spent by others before this caller's resend.
+                        Err(e) if e.status().map(|s| s.as_u16()) == Some(401) => refused += 1,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+                refused
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let bare: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.header("authorization").is_none())
+        .collect();
+    assert!(bare.is_empty(), "{} requests carried no token", bare.len());
+}

@@ -1,11 +1,12 @@
 //! The auth layer: which bearer a management call carries, and what happens when the
 //! server refuses one.
 //!
-//! The transport's attempt loop asks [`Auth`] for a fresh bearer before each attempt (with
-//! OCI login this may wait for a login, under the operation's deadline), the hooks put the
-//! current one on the request, and after a refused login token the loop tells the session,
-//! which logs in again on the next ask. Nothing here sends a request itself: the session's
-//! login is handed to it by the client.
+//! The transport's attempt loop asks [`Auth::bearer`] for the bearer of each attempt (with
+//! OCI login this may wait for a login, under the operation's deadline). That bearer, and
+//! nothing read later, is what the attempt's request carries, and what the loop reports to
+//! [`Auth::refused`] when the server refuses it; the session then logs in again on the next
+//! ask. Nothing here sends a request itself: the session's login is handed to it by the
+//! client.
 
 #[cfg(feature = "oci")]
 mod session;
@@ -14,6 +15,9 @@ use std::sync::Arc;
 
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+
+use crate::error::Error;
 
 #[cfg(feature = "oci")]
 pub(crate) use session::{LoginFn, OciSession};
@@ -41,6 +45,20 @@ impl Bearer {
     pub(crate) fn secret(&self) -> &SecretString {
         &self.secret
     }
+
+    /// The ready `Authorization` header, marked sensitive.
+    pub(crate) fn header(&self) -> &HeaderValue {
+        &self.header
+    }
+}
+
+/// Why [`Auth::bearer`] has no bearer to give (only an OCI session can fail to give one).
+#[cfg_attr(not(feature = "oci"), allow(dead_code))]
+pub(crate) enum NoBearer {
+    /// The deadline passed while an OCI login was under way.
+    Deadline,
+    /// The OCI login failed with this error.
+    LoginFailed(Error),
 }
 
 /// How a client authenticates its management calls.
@@ -57,23 +75,45 @@ pub(crate) enum Auth {
 }
 
 impl Auth {
-    /// The header the hooks put on a request now.
-    pub(crate) fn header(&self) -> Option<HeaderValue> {
+    /// The bearer of one attempt: `Ok(None)` when calls carry no token. With OCI login this
+    /// may wait for a login, until `deadline` (the login goes on for later callers).
+    #[cfg_attr(not(feature = "oci"), allow(unused_variables))]
+    pub(crate) async fn bearer(&self, deadline: Instant) -> Result<Option<Arc<Bearer>>, NoBearer> {
+        match self {
+            Auth::None => Ok(None),
+            Auth::Static(bearer) => Ok(Some(bearer.clone())),
+            #[cfg(feature = "oci")]
+            Auth::Session(session) => match Box::pin(session.bearer(deadline)).await {
+                Some(Ok(bearer)) => Ok(Some(bearer)),
+                Some(Err(error)) => Err(NoBearer::LoginFailed(error)),
+                None => Err(NoBearer::Deadline),
+            },
+        }
+    }
+
+    /// The server refused `sent`, the bearer an attempt carried. `true` when a new one may
+    /// be had (an OCI session logs in again on the next ask); `false` for a fixed token.
+    pub(crate) fn refused(&self, sent: &Arc<Bearer>) -> bool {
+        match self {
+            Auth::None => false,
+            // A fixed token has no successor: another is had only if it is not the one sent.
+            Auth::Static(bearer) => !Arc::ptr_eq(bearer, sent),
+            #[cfg(feature = "oci")]
+            Auth::Session(session) => {
+                session.refused(sent);
+                true
+            }
+        }
+    }
+
+    /// The bearer header for a request sent outside the attempt loop (the raw client): the
+    /// current token, fresh or not; no login.
+    pub(crate) fn current_header(&self) -> Option<HeaderValue> {
         match self {
             Auth::None => None,
             Auth::Static(bearer) => Some(bearer.header.clone()),
             #[cfg(feature = "oci")]
             Auth::Session(session) => session.current().map(|b| b.header.clone()),
-        }
-    }
-
-    /// The session, for the attempt loop: its bearer may need a login first, and a
-    /// refused one is reported to it.
-    #[cfg(feature = "oci")]
-    pub(crate) fn session(&self) -> Option<&Arc<OciSession>> {
-        match self {
-            Auth::Session(session) => Some(session),
-            Auth::None | Auth::Static(_) => None,
         }
     }
 

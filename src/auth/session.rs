@@ -256,6 +256,8 @@ fn login_backoff(failures: u32) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     #[test]
@@ -274,6 +276,46 @@ mod tests {
         // A token too short to plan for is renewed on every use; 0 never expires.
         assert_eq!(renewal(now, Duration::from_secs(1)).unwrap().0, now.0);
         assert_eq!(renewal(now, Duration::ZERO), None);
+    }
+
+    /// A session whose logins hand out "t1", "t2", … (an hour each).
+    fn numbered_session() -> Arc<OciSession> {
+        let count = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let login: LoginFn = Box::new(move || {
+            let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            Box::pin(async move {
+                let hour = Duration::from_secs(3600);
+                Ok(AccessToken::new(format!("t{n}"), hour, hour))
+            })
+        });
+        let clock = Arc::new(crate::oci::SystemClock);
+        Arc::new(OciSession::new(
+            login,
+            "http://127.0.0.1/login".into(),
+            clock,
+        ))
+    }
+
+    async fn next(session: &Arc<OciSession>) -> Arc<Bearer> {
+        let far = Instant::now() + Duration::from_secs(60);
+        session.bearer(far).await.unwrap().unwrap()
+    }
+
+    /// A refusal counts for the bearer that was sent: when another caller's refusal has
+    /// already brought a new token, a late refusal of the old one leaves the new one be.
+    #[tokio::test]
+    async fn a_refusal_is_reported_for_the_bearer_sent() {
+        let session = numbered_session();
+        let first = next(&session).await;
+        assert_eq!(first.secret().expose_secret(), "t1");
+        session.refused(&first);
+        let second = next(&session).await;
+        assert_eq!(second.secret().expose_secret(), "t2");
+        // A second caller's attempt sent "t1" too, and is refused after "t2" came.
+        session.refused(&first);
+        assert_eq!(next(&session).await.secret().expose_secret(), "t2");
+        session.refused(&second);
+        assert_eq!(next(&session).await.secret().expose_secret(), "t3");
     }
 
     #[test]

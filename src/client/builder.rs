@@ -237,6 +237,17 @@ impl ClientBuilder {
     ///   its token or its error; each waits no longer than its own deadline
     ///   ([`RetryPolicy::max_elapsed`]). After a failed login, calls get that error at once
     ///   for a backoff (1 s, doubling up to 30 s) before the next login is tried.
+    /// - **Each request carries the token its attempt resolved**, and a refusal is held
+    ///   against that token only: a call refused with a token another call has already
+    ///   replaced uses the new one without a second login.
+    ///
+    /// # Tokens with a use limit
+    /// With `accessTokenNumUsesLimit` below the number of calls in flight at once, the
+    /// concurrent calls spend each new token between them: a call whose resend after its
+    /// re-login finds the new token spent too fails with [`Error::Api`] 401. The client
+    /// logs in again once per refused call, never more (a login storm would be worse).
+    /// Give OCI Auth a use limit at least as high as the client's concurrency, or none
+    /// (`0`).
     ///
     /// ```no_run
     /// # fn run() -> Result<(), infisical_oci_auth::Error> {

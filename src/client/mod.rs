@@ -18,7 +18,6 @@ use tracing::Instrument;
 pub use builder::ClientBuilder;
 pub use http::{HttpClientBuilder, http_client_builder};
 
-use crate::auth::Auth;
 use crate::error::{Error, Result};
 use crate::generated;
 use crate::model::{
@@ -315,25 +314,15 @@ impl Client {
     /// the login's error, or [`Error::Transport`] when the deadline
     /// ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed)) passes first.
     pub async fn access_token(&self) -> Result<SecretString> {
-        match &self.shared().auth {
-            Auth::Static(bearer) => Ok(bearer.secret().clone()),
-            #[cfg(feature = "oci")]
-            Auth::Session(session) => {
-                let deadline = tokio::time::Instant::now() + self.shared().retry.elapsed_limit();
-                match session.bearer(deadline).await {
-                    Some(bearer) => Ok(bearer?.secret().clone()),
-                    None => Err(transport::deadline_error(
-                        &operations::LOGIN,
-                        &self.shared().retry,
-                        Target {
-                            base_url: self.base_url(),
-                            identity: None,
-                        },
-                        "waiting for OCI login",
-                    )),
-                }
-            }
-            Auth::None => Err(Error::Config {
+        let shared = self.shared();
+        let target = Target {
+            base_url: self.base_url(),
+            identity: None,
+        };
+        let deadline = tokio::time::Instant::now() + shared.retry.elapsed_limit();
+        match transport::bearer(&operations::LOGIN, shared, target, deadline).await? {
+            Some(bearer) => Ok(bearer.secret().clone()),
+            None => Err(Error::Config {
                 reason: "the client has no token: set ClientBuilder::token (or INFISICAL_TOKEN \
                          with from_env) or ClientBuilder::oci_login"
                     .into(),

@@ -1,6 +1,6 @@
 //! The one attempt loop: for each attempt a bearer from auth (with OCI login, perhaps after
-//! a login, under the operation's deadline), the request, and on failure the one
-//! classification; then a re-login after a refused login token, a retry as the policy
+//! a login, under the operation's deadline), the request carrying exactly that bearer (the
+//! per-attempt context), and on failure the one classification; then a re-login after a refused login token, a retry as the policy
 //! allows, or the end. Every request sent counts as an attempt, and the whole time counts
 //! toward the deadline and the span's `duration_ms`.
 
@@ -10,10 +10,11 @@ use http::StatusCode;
 use progenitor_client::ResponseValue;
 use tokio::time::Instant;
 
-use super::classify::{Failed, classify};
+use super::classify::{Failed, classify, from_verdict};
+use super::context;
 use super::deadline::{Deadline, Target, deadline_error};
 use super::state::Shared;
-use crate::auth::Bearer;
+use crate::auth::{Bearer, NoBearer};
 use crate::error::Error;
 use crate::generated::types;
 use crate::operations::Operation;
@@ -26,7 +27,6 @@ struct Progress {
     /// a retry.
     tries: u32,
     /// Whether the one re-login after a refused token has happened.
-    #[cfg_attr(not(feature = "oci"), allow(dead_code))]
     logged_in_again: bool,
 }
 
@@ -58,31 +58,41 @@ where
         logged_in_again: false,
     };
     let (result, status) = loop {
-        let bearer = match fresh_bearer(op, shared, target, at).await {
-            Ok(None) => None,
-            Ok(Some(bearer)) => {
-                now = Instant::now();
-                Some(bearer)
+        let bearer = if op.authenticated {
+            match bearer(op, shared, target, at).await {
+                // The wait for a login counts.
+                Ok(bearer) => {
+                    now = Instant::now();
+                    bearer
+                }
+                Err(error) => break (Err(error), None),
             }
-            Err(error) => break (Err(error), None),
+        } else {
+            None
         };
         progress.sent += 1;
+        let header = bearer.as_ref().map(|b| b.header().clone());
+        let attempt = context::scoped(header, make());
         let outcome = if shared.request_timeout < at.saturating_duration_since(now) {
-            Some(make().await)
+            Some(attempt.await)
         } else {
-            tokio::time::timeout_at(at, make()).await.ok()
+            tokio::time::timeout_at(at, attempt).await.ok()
         };
-        let error = match outcome {
+        let failed = match outcome {
+            Some((_, Some((verdict, headers)))) => {
+                from_verdict(op, shared, target, verdict, &headers)
+            }
             // The only success status the API defines is 200.
-            Some(Ok(value)) => break (Ok(finish(value.into_inner())), Some(StatusCode::OK)),
-            Some(Err(error)) => error,
+            Some((Ok(value), None)) => {
+                break (Ok(finish(value.into_inner())), Some(StatusCode::OK));
+            }
+            // Boxed: the error path's state stays out of every call's future.
+            Some((Err(error), None)) => Box::pin(classify(op, shared, target, error)).await,
             None => {
                 let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
                 break (Err(error), None);
             }
         };
-        // Boxed: the error path's state stays out of every call's future.
-        let failed = Box::pin(classify(op, shared, target, error)).await;
         match next_step(op, shared, at, &mut progress, bearer.as_ref(), failed).await {
             Ok(()) => now = Instant::now(),
             Err(end) => break end,
@@ -99,31 +109,19 @@ where
     })
 }
 
-/// The bearer to send when it may need a login first (OCI login); `None` when the hooks'
-/// header needs no waiting (a fixed token, or none).
-async fn fresh_bearer(
+/// The bearer of one attempt from auth, under the deadline; also what
+/// `Client::access_token` hands out, so a login that outlasts the deadline is reported the
+/// same way by both.
+pub(crate) async fn bearer(
     op: &'static Operation,
     shared: &Shared,
     target: Target<'_>,
     at: Instant,
 ) -> Result<Option<Arc<Bearer>>, Error> {
-    #[cfg(feature = "oci")]
-    if op.authenticated
-        && let Some(session) = shared.auth.session()
-    {
-        // Boxed: the login wait stays out of every call's future.
-        return match Box::pin(session.bearer(at)).await {
-            Some(bearer) => bearer.map(Some),
-            None => Err(deadline_error(
-                op,
-                &shared.retry,
-                target,
-                "waiting for OCI login",
-            )),
-        };
-    }
-    let _ = (op, shared, target, at);
-    Ok(None)
+    shared.auth.bearer(at).await.map_err(|no| match no {
+        NoBearer::LoginFailed(error) => error,
+        NoBearer::Deadline => deadline_error(op, &shared.retry, target, "waiting for OCI login"),
+    })
 }
 
 /// After a failed attempt: `Ok` to send again (after a re-login, or the policy's wait),
@@ -136,19 +134,16 @@ async fn next_step<U>(
     bearer: Option<&Arc<Bearer>>,
     failed: Failed,
 ) -> Result<(), (Result<U, Error>, Option<StatusCode>)> {
-    #[cfg(feature = "oci")]
     if let Some(bearer) = bearer
-        && let Some(session) = shared.auth.session()
         && !progress.logged_in_again
         && failed.error.is_token_refused()
+        && shared.auth.refused(bearer)
     {
         // Revoked (401) or expired (403 TokenError): log in again, once, and resend.
         tracing::debug!(operation = op.id, error = %failed.error, "token refused; logging in again");
-        session.refused(bearer);
         progress.logged_in_again = true;
         return Ok(());
     }
-    let _ = bearer;
     let wait = shared
         .retry
         .wait_after(

@@ -1,20 +1,13 @@
 //! Reading an answer's body within the size limit.
 
 use bytes::{Bytes, BytesMut};
-use http::StatusCode;
 
+use super::context::mark;
 use super::verdict::Verdict;
 use crate::generated::types;
 
-/// An empty answer with `status`.
-pub(super) fn empty_answer(status: StatusCode) -> reqwest::Response {
-    let mut answer = http::Response::new(Bytes::new());
-    *answer.status_mut() = status;
-    reqwest::Response::from(answer)
-}
-
-/// Reads an error answer whole; one that is not Infisical's JSON error comes back marked,
-/// with its headers (for `Retry-After`).
+/// Reads an error answer whole; one that is not Infisical's JSON error is marked with its
+/// headers (for `Retry-After`).
 pub(super) async fn read_error_answer(
     mut response: reqwest::Response,
     max: usize,
@@ -23,7 +16,7 @@ pub(super) async fn read_error_answer(
     let headers = std::mem::take(response.headers_mut());
     let body = match read_capped(response, max).await? {
         Ok(response) => response.bytes().await?,
-        Err(received) => return Ok(Verdict::TooLarge { status, received }.into_answer(headers)),
+        Err(received) => return Ok(mark(Verdict::TooLarge { status, received }, headers)),
     };
     if serde_json::from_slice::<types::ErrorBody>(&body).is_ok() {
         let mut answer = http::Response::new(body);
@@ -31,7 +24,7 @@ pub(super) async fn read_error_answer(
         *answer.headers_mut() = headers;
         return Ok(reqwest::Response::from(answer));
     }
-    Ok(Verdict::NotInfisicalJson { status, body }.into_answer(headers))
+    Ok(mark(Verdict::NotInfisicalJson { status, body }, headers))
 }
 
 /// Reads the whole body, refusing more than `max` bytes (`Err(received so far)`), and gives

@@ -1,5 +1,5 @@
 //! The one place where a failed attempt becomes an [`Error`]: progenitor's error, or the
-//! [`Verdict`] the hooks marked an answer with. The client's tokens are scrubbed from
+//! [`Verdict`] the hooks left in the attempt's context. The client's tokens are scrubbed from
 //! whatever the server wrote before it reaches an error.
 
 use http::StatusCode;
@@ -100,14 +100,11 @@ pub(super) async fn classify(
             let error = api_error(op, status, value.into_inner(), &scrubber);
             Failed::answered(error, status, &headers)
         }
-        P::UnexpectedResponse(response) => match response.extensions().get::<Verdict>().cloned() {
-            Some(verdict) => from_verdict(op, shared, target, verdict, response.headers()),
-            None => {
-                let (status, headers) = (response.status(), response.headers().clone());
-                let error = unexpected_answer(op, shared, target, response).await;
-                Failed::answered(error, status, &headers)
-            }
-        },
+        P::UnexpectedResponse(response) => {
+            let (status, headers) = (response.status(), response.headers().clone());
+            let error = unexpected_answer(op, shared, target, response).await;
+            Failed::answered(error, status, &headers)
+        }
         P::CommunicationError(source)
         | P::ResponseBodyError(source)
         | P::InvalidUpgrade(source) => Failed::reqwest(op, shared, target, source),
@@ -138,7 +135,7 @@ pub(super) async fn classify(
 }
 
 /// What the hooks found in an answer: too large, not Infisical's JSON, a redirect.
-fn from_verdict(
+pub(super) fn from_verdict(
     op: &'static Operation,
     shared: &Shared,
     target: Target<'_>,

@@ -1,11 +1,13 @@
-//! progenitor's hooks: wire work only. They put on each request the bearer header auth
-//! holds, drop `api-version`, cap the answer's size, and mark answers whose facts
-//! progenitor's error would lose (see [`Verdict`]). They never log in or retry.
+//! progenitor's hooks: wire work only. They put on each request the bearer header the
+//! attempt loop resolved for it, drop `api-version`, cap the answer's size, and mark answers
+//! whose facts progenitor's error would lose (see [`Verdict`]); bearer and mark travel in
+//! the per-attempt context. They never log in or retry.
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderMap, LOCATION};
 
-use super::cap::{empty_answer, read_capped, read_error_answer};
+use super::cap::{read_capped, read_error_answer};
+use super::context::{self, empty_answer, mark};
 use super::state::{Mode, Shared};
 use super::verdict::Verdict;
 use crate::generated;
@@ -26,9 +28,16 @@ impl ClientHooks<Shared> for generated::Client {
         if shared.given_client {
             *request.timeout_mut() = Some(shared.request_timeout);
         }
-        if info.operation_id != operations::LOGIN.generated
-            && let Some(bearer) = shared.auth.header()
-        {
+        // Inside the attempt loop, the bearer it resolved for this attempt; outside it (the
+        // raw client), the current one.
+        let bearer = match context::bearer() {
+            Some(bearer) => bearer,
+            None if info.operation_id != operations::LOGIN.generated => {
+                shared.auth.current_header()
+            }
+            None => None,
+        };
+        if let Some(bearer) = bearer {
             request.headers_mut().insert(AUTHORIZATION, bearer);
         }
         Ok(())
@@ -59,16 +68,17 @@ impl ClientHooks<Shared> for generated::Client {
                 && response.url() != &sent_to
             {
                 let url = response.url().to_string();
-                return Ok(Verdict::Redirected { status, url }.into_answer(HeaderMap::new()));
+                return Ok(mark(Verdict::Redirected { status, url }, HeaderMap::new()));
             }
             if status.is_success() {
                 // `call` reads only the body; progenitor would copy the headers for nothing.
                 drop(std::mem::take(response.headers_mut()));
                 return match read_capped(response, shared.max_body).await? {
                     Ok(response) => Ok(response),
-                    Err(received) => {
-                        Ok(Verdict::TooLarge { status, received }.into_answer(HeaderMap::new()))
-                    }
+                    Err(received) => Ok(mark(
+                        Verdict::TooLarge { status, received },
+                        HeaderMap::new(),
+                    )),
                 };
             }
             if status.is_redirection() {
@@ -76,7 +86,10 @@ impl ClientHooks<Shared> for generated::Client {
                     .headers()
                     .get(LOCATION)
                     .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-                return Ok(Verdict::Redirect { status, location }.into_answer(HeaderMap::new()));
+                return Ok(mark(
+                    Verdict::Redirect { status, location },
+                    HeaderMap::new(),
+                ));
             }
             // Error answers are rare: read them here, so that one whose body is not
             // Infisical's JSON error keeps its status (progenitor would drop it).

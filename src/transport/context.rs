@@ -1,0 +1,97 @@
+//! The per-attempt context: what the attempt loop hands the hooks for one request (the
+//! bearer it resolved), and what the hooks hand back (a [`Verdict`] on the answer).
+//!
+//! It lives in a task-local scoped around one generated call, so the hooks of that call,
+//! and only they, see it. Nothing reads the session between the loop's resolving a bearer
+//! and the request's carrying it: the bearer a refusal is reported for is the one sent.
+
+use std::cell::Cell;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue};
+
+use super::verdict::Verdict;
+
+tokio::task_local! {
+    static ATTEMPT: Attempt;
+}
+
+/// One attempt's context.
+struct Attempt {
+    /// The `Authorization` header the request carries, if any.
+    bearer: Option<HeaderValue>,
+    /// What `exec` found in the answer, with the answer's headers (for `Retry-After`).
+    verdict: Cell<Option<(Verdict, HeaderMap)>>,
+}
+
+/// Runs `call` (one generated call) with `bearer` as its request's `Authorization`, and
+/// gives back its outcome with the verdict `exec` left, if any. A verdict outranks the
+/// outcome: progenitor saw only the empty stand-in answer.
+pub(super) async fn scoped<T>(
+    bearer: Option<HeaderValue>,
+    call: impl Future<Output = T>,
+) -> (T, Option<(Verdict, HeaderMap)>) {
+    let attempt = Attempt {
+        bearer,
+        verdict: Cell::new(None),
+    };
+    ATTEMPT
+        .scope(attempt, async {
+            let outcome = call.await;
+            let verdict = ATTEMPT.with(|a| a.verdict.take());
+            (outcome, verdict)
+        })
+        .await
+}
+
+/// The bearer header of the attempt under way: `Some(header)` inside [`scoped`] (whose
+/// header may be `None`), `None` outside the attempt loop (the raw client).
+pub(super) fn bearer() -> Option<Option<HeaderValue>> {
+    ATTEMPT.try_with(|a| a.bearer.clone()).ok()
+}
+
+/// Leaves `verdict` for the attempt loop and gives progenitor an empty answer with the
+/// same status in its place.
+pub(super) fn mark(verdict: Verdict, headers: HeaderMap) -> reqwest::Response {
+    let status = verdict.status();
+    // `exec` marks answers in typed mode only, which runs inside `scoped`; outside it the
+    // empty answer still fails to decode as the operation's answer.
+    let _ = ATTEMPT.try_with(|a| a.verdict.set(Some((verdict, headers))));
+    empty_answer(status)
+}
+
+/// An empty answer with `status`.
+pub(super) fn empty_answer(status: http::StatusCode) -> reqwest::Response {
+    let mut answer = http::Response::new(Bytes::new());
+    *answer.status_mut() = status;
+    reqwest::Response::from(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use http::StatusCode;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_hooks_see_the_attempts_bearer_and_the_loop_gets_their_verdict() {
+        let header = HeaderValue::from_static("Bearer t1");
+        let (seen, verdict) = scoped(Some(header.clone()), async {
+            let seen = bearer();
+            let answer = mark(
+                Verdict::Redirect {
+                    status: StatusCode::FOUND,
+                    location: None,
+                },
+                HeaderMap::new(),
+            );
+            (seen, answer.status())
+        })
+        .await;
+        assert_eq!(seen, (Some(Some(header)), StatusCode::FOUND));
+        assert!(matches!(verdict, Some((Verdict::Redirect { .. }, _))));
+        // An attempt that sends no bearer says so; outside the loop there is no attempt.
+        assert_eq!(scoped(None, async { bearer() }).await.0, Some(None));
+        assert_eq!(bearer(), None);
+    }
+}
