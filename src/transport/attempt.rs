@@ -71,15 +71,15 @@ where
             None
         };
         progress.sent += 1;
-        let header = bearer.as_ref().map(|b| b.header().clone());
-        let attempt = context::scoped(header, make());
+        let attempt = context::scoped(bearer.clone(), &mut make);
         let outcome = if shared.request_timeout < at.saturating_duration_since(now) {
             Some(attempt.await)
         } else {
             tokio::time::timeout_at(at, attempt).await.ok()
         };
         let failed = match outcome {
-            Some((_, Some((verdict, headers)))) => {
+            Some((_, Some(marked))) => {
+                let (verdict, headers) = *marked;
                 from_verdict(op, shared, target, verdict, &headers)
             }
             // The only success status the API defines is 200.

@@ -6,38 +6,44 @@
 //! and the request's carrying it: the bearer a refusal is reported for is the one sent.
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use super::verdict::Verdict;
+use crate::auth::Bearer;
 
 tokio::task_local! {
     static ATTEMPT: Attempt;
 }
 
-/// One attempt's context.
+/// One attempt's context; small, as the task-local moves it in and out on every poll.
 struct Attempt {
-    /// The `Authorization` header the request carries, if any.
-    bearer: Option<HeaderValue>,
+    /// The bearer the request carries, if any.
+    bearer: Option<Arc<Bearer>>,
     /// What `exec` found in the answer, with the answer's headers (for `Retry-After`).
-    verdict: Cell<Option<(Verdict, HeaderMap)>>,
+    verdict: Cell<Option<Box<Marked>>>,
 }
 
-/// Runs `call` (one generated call) with `bearer` as its request's `Authorization`, and
-/// gives back its outcome with the verdict `exec` left, if any. A verdict outranks the
-/// outcome: progenitor saw only the empty stand-in answer.
-pub(super) async fn scoped<T>(
-    bearer: Option<HeaderValue>,
-    call: impl Future<Output = T>,
-) -> (T, Option<(Verdict, HeaderMap)>) {
+/// A verdict and the headers of the answer it is on.
+pub(super) type Marked = (Verdict, HeaderMap);
+
+/// Runs the generated call that `call` makes with `bearer` on its request, and gives back
+/// its outcome with the verdict `exec` left, if any. A verdict outranks the outcome:
+/// progenitor saw only the empty stand-in answer. The call's future is made inside the
+/// scope, so that it is not moved again once made.
+pub(super) async fn scoped<F: Future>(
+    bearer: Option<Arc<Bearer>>,
+    call: impl FnOnce() -> F,
+) -> (F::Output, Option<Box<Marked>>) {
     let attempt = Attempt {
         bearer,
         verdict: Cell::new(None),
     };
     ATTEMPT
-        .scope(attempt, async {
-            let outcome = call.await;
+        .scope(attempt, async move {
+            let outcome = call().await;
             let verdict = ATTEMPT.with(|a| a.verdict.take());
             (outcome, verdict)
         })
@@ -47,7 +53,9 @@ pub(super) async fn scoped<T>(
 /// The bearer header of the attempt under way: `Some(header)` inside [`scoped`] (whose
 /// header may be `None`), `None` outside the attempt loop (the raw client).
 pub(super) fn bearer() -> Option<Option<HeaderValue>> {
-    ATTEMPT.try_with(|a| a.bearer.clone()).ok()
+    ATTEMPT
+        .try_with(|a| a.bearer.as_ref().map(|b| b.header().clone()))
+        .ok()
 }
 
 /// Leaves `verdict` for the attempt loop and gives progenitor an empty answer with the
@@ -56,7 +64,7 @@ pub(super) fn mark(verdict: Verdict, headers: HeaderMap) -> reqwest::Response {
     let status = verdict.status();
     // `exec` marks answers in typed mode only, which runs inside `scoped`; outside it the
     // empty answer still fails to decode as the operation's answer.
-    let _ = ATTEMPT.try_with(|a| a.verdict.set(Some((verdict, headers))));
+    let _ = ATTEMPT.try_with(|a| a.verdict.set(Some(Box::new((verdict, headers)))));
     empty_answer(status)
 }
 
@@ -75,8 +83,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_hooks_see_the_attempts_bearer_and_the_loop_gets_their_verdict() {
-        let header = HeaderValue::from_static("Bearer t1");
-        let (seen, verdict) = scoped(Some(header.clone()), async {
+        let resolved = Arc::new(Bearer::new("t1".into()).unwrap());
+        let header = resolved.header().clone();
+        let (seen, verdict) = scoped(Some(resolved), || async {
             let seen = bearer();
             let answer = mark(
                 Verdict::Redirect {
@@ -89,9 +98,12 @@ mod tests {
         })
         .await;
         assert_eq!(seen, (Some(Some(header)), StatusCode::FOUND));
-        assert!(matches!(verdict, Some((Verdict::Redirect { .. }, _))));
+        assert!(matches!(
+            verdict.as_deref(),
+            Some((Verdict::Redirect { .. }, _))
+        ));
         // An attempt that sends no bearer says so; outside the loop there is no attempt.
-        assert_eq!(scoped(None, async { bearer() }).await.0, Some(None));
+        assert_eq!(scoped(None, || async { bearer() }).await.0, Some(None));
         assert_eq!(bearer(), None);
     }
 }
