@@ -7,8 +7,8 @@
 use std::process::ExitCode;
 
 use infisical_oci_auth::oci::{OciCredentials, PrivateKey};
-use infisical_oci_auth::testing::FakeInfisical;
 use infisical_oci_auth::{AttachOciAuth, Client, IdentityId};
+use infisical_oci_auth_fake::FakeInfisical;
 
 #[tokio::main]
 async fn main() -> ExitCode {

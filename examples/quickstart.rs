@@ -9,10 +9,10 @@
 
 use std::process::ExitCode;
 
-use infisical_oci_auth::testing::FakeInfisical;
 use infisical_oci_auth::{
     AttachOciAuth, Client, Error, IdentityId, IdentityOciAuth, UpdateOciAuth,
 };
+use infisical_oci_auth_fake::FakeInfisical;
 
 const VARS: [&str; 3] = [
     "INFISICAL_API_URL",
@@ -190,7 +190,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_step_still_revokes_what_the_tour_attached() {
-        use infisical_oci_auth::testing::Fault;
+        use infisical_oci_auth_fake::Fault;
         let fake = FakeInfisical::start().await.unwrap();
         let client = fake.client_builder().build().unwrap();
         let identity = fake.create_identity();

@@ -5,8 +5,8 @@
 //! those not given. [`Client::plan_oci_auth`] reads the current one and compares the two as
 //! the server stores them; [`Client::apply_oci_auth`] then sends nothing, one attach, or
 //! one update carrying every field (so nothing is cleared or kept by omission). Revoking
-//! is explicit: [`Client::revoke_oci_auth`], or `absent` in a file of many identities
-//! (`DesiredFile`, feature `cli`).
+//! is explicit: [`Client::revoke_oci_auth`], or [`DesiredState::Absent`] (`absent` in a
+//! file of the `infisical-oci-auth` command).
 //!
 //! Plan and apply are separate requests, not a transaction: a change someone makes between
 //! the read and the write is overwritten by the write.
@@ -14,7 +14,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let fake = infisical_oci_auth::testing::FakeInfisical::start().await?;
+//! # let fake = infisical_oci_auth_fake::FakeInfisical::start().await?;
 //! # let client = fake.client_builder().build()?;
 //! # let identity = fake.create_identity();
 //! use infisical_oci_auth::{AttachOciAuth, desired::Plan};
@@ -44,14 +44,14 @@ use crate::model::{
     check_ttl_against_stored,
 };
 
-#[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
-mod file;
-#[cfg(feature = "cli")]
-mod parse;
-#[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
-pub use file::{DesiredFile, EntryOutcome, Summary};
+/// What [`Client::converge`] does after reading: only plan, or carry the plan out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Converge {
+    /// Compare and report; write nothing.
+    Plan,
+    /// Compare, then send the write the plan names.
+    Apply,
+}
 
 /// What one identity should have: OCI Auth with a configuration, or none.
 ///
@@ -391,7 +391,7 @@ impl Client {
         identity: &IdentityId,
         desired: &DesiredState,
     ) -> Result<Plan> {
-        Ok(self.converge(identity, desired, false).await?.plan)
+        Ok(self.converge(identity, desired, Converge::Plan).await?.plan)
     }
 
     /// [`apply_oci_auth`](Self::apply_oci_auth) for any [`DesiredState`]: with
@@ -405,16 +405,30 @@ impl Client {
         identity: &IdentityId,
         desired: &DesiredState,
     ) -> Result<Applied> {
-        self.converge(identity, desired, true).await
+        self.converge(identity, desired, Converge::Apply).await
     }
 
-    /// The one converge: reads the configuration and plans; with `apply`, carries the plan
-    /// out. Without, the `config` of the result is the current one and nothing is written.
-    pub(crate) async fn converge(
+    /// The one converge behind plan and apply: reads the configuration and plans; with
+    /// [`Converge::Apply`], carries the plan out. With [`Converge::Plan`], the `config` of
+    /// the result is the current one and nothing is written.
+    ///
+    /// ```no_run
+    /// use infisical_oci_auth::desired::{Converge, DesiredState};
+    ///
+    /// # async fn run(client: infisical_oci_auth::Client, identity: infisical_oci_auth::IdentityId) -> Result<(), infisical_oci_auth::Error> {
+    /// let planned = client.converge(&identity, &DesiredState::Absent, Converge::Plan).await?;
+    /// println!("{}: {}", planned.plan.action(), planned.plan);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`plan_desired`](Self::plan_desired), and with [`Converge::Apply`] as
+    /// [`apply_desired`](Self::apply_desired).
+    pub async fn converge(
         &self,
         identity: &IdentityId,
         desired: &DesiredState,
-        apply: bool,
+        mode: Converge,
     ) -> Result<Applied> {
         let current = self.find_oci_auth(identity).await?;
         let plan = plan(current.as_ref(), desired);
@@ -424,7 +438,7 @@ impl Client {
             }
             _ => None,
         };
-        if !apply {
+        if mode == Converge::Plan {
             return Ok(Applied {
                 plan,
                 config: current,

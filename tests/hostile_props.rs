@@ -1,13 +1,12 @@
 //! Property tests: whatever a server answers and whatever JSON a config holds, the crate
 //! returns a value or a typed error, never a panic.
-#![cfg(feature = "testing")]
 
 use std::sync::OnceLock;
 
 use infisical_oci_auth::model::{AllowedUsernames, IdentityOciAuth, TenancyOcid, TrustedIp};
 use infisical_oci_auth::raw::types;
-use infisical_oci_auth::testing::{FakeInfisical, Fault};
 use infisical_oci_auth::{AttachOciAuth, Client, Error, IdentityId, RetryPolicy, UpdateOciAuth};
+use infisical_oci_auth_fake::{FakeInfisical, Fault};
 use proptest::prelude::*;
 use serde_json::Value;
 

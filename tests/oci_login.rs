@@ -1,12 +1,11 @@
 //! OCI login against the fake server, whose stand-in for OCI verifies the signature with the
 //! registered public key; and the client's token lifecycle.
-#![cfg(all(feature = "testing", feature = "oci"))]
 
 use std::sync::Arc;
 
 use infisical_oci_auth::oci::{OciCredentials, PrivateKey};
-use infisical_oci_auth::testing::{FakeInfisical, Release};
 use infisical_oci_auth::{AttachOciAuth, Client, Error, IdentityId};
+use infisical_oci_auth_fake::{FakeInfisical, Release};
 use secrecy::ExposeSecret;
 
 const TENANCY: &str = "ocid1.tenancy.oc1..aaaaaaaatesttenancy";

@@ -1,10 +1,9 @@
 //! Retries, timeouts and hostile answers, on the fake server's fault injection.
-#![cfg(feature = "testing")]
 
 use std::time::Duration;
 
-use infisical_oci_auth::testing::{FakeInfisical, Fault};
 use infisical_oci_auth::{AttachOciAuth, Client, Error, IdentityId, RetryPolicy, UpdateOciAuth};
+use infisical_oci_auth_fake::{FakeInfisical, Fault};
 use tokio::time::Instant;
 
 /// A fake with an identity that has OCI Auth, and a client whose timeouts are far enough

@@ -1,7 +1,6 @@
 //! The request path against servers written here, not the fake: redirects, one deadline per
 //! operation, a hanging OCI login, servers that echo the token, and token renewal on the
 //! server's terms (403 `TokenError` for an expired token, wall-clock expiry).
-#![cfg(all(feature = "testing", feature = "oci"))]
 
 mod common;
 
@@ -13,10 +12,10 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use infisical_oci_auth::oci::{Clock, OciCredentials, PrivateKey};
-use infisical_oci_auth::testing::FakeInfisical;
 use infisical_oci_auth::{
     AttachOciAuth, Client, Error, ExposeSecret, IdentityId, RetryPolicy, UpdateOciAuth,
 };
+use infisical_oci_auth_fake::FakeInfisical;
 use tokio::time::Instant;
 
 const TENANCY: &str = "ocid1.tenancy.oc1..aaaaaaaatesttenancy";

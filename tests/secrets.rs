@@ -1,12 +1,11 @@
 //! No bearer token, private key or passphrase ever reaches `Debug`, `Display`, an error or a
 //! log line, whatever the crate is asked to do.
-#![cfg(all(feature = "testing", feature = "oci"))]
 
 mod common;
 
 use infisical_oci_auth::oci::{OciCredentials, PrivateKey};
-use infisical_oci_auth::testing::{FakeInfisical, Fault};
 use infisical_oci_auth::{AttachOciAuth, Client, UpdateOciAuth};
+use infisical_oci_auth_fake::{FakeInfisical, Fault};
 use secrecy::ExposeSecret;
 
 const PASSPHRASE: &str = "test-passphrase";

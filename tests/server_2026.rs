@@ -1,7 +1,6 @@
 //! The 2026 server (DESIGN "The 2026 server"): the fake's answers and the client's handling
 //! of them — renewal from the login JWT's `exp`, organization slugs, the login `date`,
 //! `details.reasonCode`, the changed messages, and the stored TTLs compared as text.
-#![cfg(all(feature = "testing", feature = "oci"))]
 
 mod common;
 
@@ -9,8 +8,8 @@ use std::time::Duration;
 
 use infisical_oci_auth::model::Rule;
 use infisical_oci_auth::oci::{OciCredentials, PrivateKey};
-use infisical_oci_auth::testing::{Endpoint, FakeInfisical, Release, Role};
 use infisical_oci_auth::{AttachOciAuth, Client, Error, IdentityId, UpdateOciAuth};
+use infisical_oci_auth_fake::{Endpoint, FakeInfisical, Release, Role};
 use serde_json::{Value, json};
 
 const TENANCY: &str = "ocid1.tenancy.oc1..aaaaaaaatesttenancy";
@@ -514,7 +513,7 @@ async fn a_fault_can_target_one_endpoint() {
         .unwrap();
     fake.inject_on(
         Endpoint::Update,
-        infisical_oci_auth::testing::Fault::Status {
+        infisical_oci_auth_fake::Fault::Status {
             status: 503,
             retry_after: None,
         },

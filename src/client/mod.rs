@@ -223,7 +223,7 @@ impl Client {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let fake = infisical_oci_auth::testing::FakeInfisical::start().await?;
+    /// # let fake = infisical_oci_auth_fake::FakeInfisical::start().await?;
     /// # let client = fake.client_builder().build()?;
     /// let identity = fake.create_identity();
     /// assert_eq!(client.find_oci_auth(&identity).await?, None);

@@ -8,10 +8,8 @@ use crate::model::ValidationError;
 use crate::operations;
 use crate::retry::{self, Failure};
 
-mod file;
 mod transport;
 
-pub use file::{FileError, Mistake};
 pub(crate) use transport::Cause;
 pub use transport::TransportError;
 
@@ -75,10 +73,6 @@ pub enum Error {
     /// An answer arrived but is not what the API promises: not JSON, truncated, of the
     /// wrong shape, or too large.
     Decode(DecodeError),
-
-    /// A desired-state file cannot be used (feature `cli`): every mistake with its line and
-    /// field; nothing was sent.
-    File(FileError),
 }
 
 impl fmt::Display for Error {
@@ -92,7 +86,6 @@ impl fmt::Display for Error {
             Error::Api(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
-            Error::File(e) => e.fmt(f),
         }
     }
 }
@@ -104,10 +97,7 @@ impl std::error::Error for Error {
             Error::Api(e) => e.source(),
             Error::Transport(e) => e.source(),
             Error::Decode(e) => e.source(),
-            Error::Validation { .. }
-            | Error::Config { .. }
-            | Error::Credentials { .. }
-            | Error::File(_) => None,
+            Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
         }
     }
 }
@@ -119,10 +109,7 @@ impl Error {
             Error::Api(e) => Some(e.status()),
             Error::Decode(e) => e.status(),
             Error::Transport(e) => e.status(),
-            Error::Validation { .. }
-            | Error::Config { .. }
-            | Error::Credentials { .. }
-            | Error::File(_) => None,
+            Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
         }
     }
 
@@ -134,7 +121,7 @@ impl Error {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let fake = infisical_oci_auth::testing::FakeInfisical::start().await?;
+    /// # let fake = infisical_oci_auth_fake::FakeInfisical::start().await?;
     /// # let client = fake.client_builder().build()?;
     /// let identity = fake.create_identity();
     /// let err = client.get_oci_auth(&identity).await.unwrap_err();

@@ -35,5 +35,3 @@ pub use validation::{Rule, ValidationError};
 
 pub(crate) use numbers::{check_ttl_against_stored, check_ttl_within_max};
 pub(crate) use usernames::parse_allowed_usernames;
-#[cfg(feature = "cli")]
-pub(crate) use wire::RequestWire;

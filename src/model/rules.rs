@@ -1,6 +1,6 @@
 //! The server's rules as functions and constants, for code that must judge a value as
 //! Infisical does without building a request: the validated types call them, and so does
-//! the fake server of the `testing` feature. Each is the one home of its rule.
+//! the fake server (crate `infisical-oci-auth-fake`). Each is the one home of its rule.
 //!
 //! ```
 //! use infisical_oci_auth::model::rules;
@@ -17,5 +17,6 @@ pub use super::numbers::{
 };
 pub use super::organization_slug::is_slug;
 pub use super::trusted_ip::{DEFAULT_TRUSTED_IPS, MIN_TRUSTED_IPS, is_free_plan_range};
+pub use super::usernames::parse_allowed_usernames;
 pub use super::validation::js_trim;
 pub use super::wire::{whole_number, zod_type_name};

@@ -29,10 +29,24 @@ pub(crate) const MAX_INPUT: usize = 500;
 const MAX_STORED: usize = 255;
 const SEPARATOR: &str = ", ";
 
-/// The server's rule for `allowedUsernames`: `Ok(None)` means any username is allowed.
-pub(crate) fn parse_allowed_usernames(
-    raw: &str,
-) -> Result<Option<AllowedUsernames>, ValidationError> {
+/// The server's rule for `allowedUsernames`: the input trimmed and at most 500 characters,
+/// split on `,`, items trimmed and empties dropped, each of letters, digits and `. _ @ -`,
+/// stored joined by `", "` in at most 255 characters. `Ok(None)` means any username is
+/// allowed (nothing left after trimming).
+///
+/// ```
+/// use infisical_oci_auth::model::rules::parse_allowed_usernames;
+///
+/// let list = parse_allowed_usernames(" alice,bob ,, ")?.unwrap();
+/// assert_eq!(list.as_str(), "alice, bob");
+/// assert_eq!(parse_allowed_usernames(" ")?, None);
+/// assert!(parse_allowed_usernames("al ice").is_err());
+/// # Ok::<(), infisical_oci_auth::model::ValidationError>(())
+/// ```
+///
+/// # Errors
+/// A [`ValidationError`] for `allowedUsernames` naming the rule broken.
+pub fn parse_allowed_usernames(raw: &str) -> Result<Option<AllowedUsernames>, ValidationError> {
     let trimmed = js_trim(raw);
     let len = js_len(trimmed);
     if len > MAX_INPUT {

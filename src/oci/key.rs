@@ -170,9 +170,24 @@ pub fn public_key_fingerprint(pem: &str) -> Result<String, crate::Error> {
     read_public_key(pem).map(|(fingerprint, _)| fingerprint)
 }
 
-/// Reads a PEM public key (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`) and returns its
-/// OCI fingerprint and SubjectPublicKeyInfo DER.
-pub(crate) fn read_public_key(pem: &str) -> Result<(String, Vec<u8>), crate::Error> {
+/// Reads an RSA public key in PEM (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`) and returns
+/// its OCI fingerprint and its SubjectPublicKeyInfo DER: what a verifier of OCI signatures
+/// (such as a fake OCI) needs to know of a registered key.
+///
+/// ```
+/// use infisical_oci_auth::oci::{public_key_fingerprint, read_public_key};
+///
+/// let pem = std::fs::read_to_string("tests/fixtures/keys/public.pem")?;
+/// let (fingerprint, der) = read_public_key(&pem)?;
+/// assert_eq!(fingerprint, public_key_fingerprint(&pem)?);
+/// assert_eq!(der[0], 0x30); // a DER SEQUENCE
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Credentials`](crate::Error::Credentials) when the text is not an RSA public key
+/// in PEM.
+pub fn read_public_key(pem: &str) -> Result<(String, Vec<u8>), crate::Error> {
     use rsa::pkcs1::DecodeRsaPublicKey;
     use rsa::pkcs8::DecodePublicKey;
     let parse = || -> Result<(String, Vec<u8>), KeyError> {

@@ -22,7 +22,7 @@
 
 mod clock;
 mod config;
-pub(crate) mod key;
+mod key;
 mod sign;
 mod token;
 
@@ -35,7 +35,7 @@ pub(crate) use config::expand_home;
 #[cfg(feature = "fuzzing")]
 pub(crate) use config::parse_text as parse_config_text;
 pub use key::PrivateKey;
-pub use key::public_key_fingerprint;
+pub use key::{public_key_fingerprint, read_public_key};
 pub use sign::{sign_request, signing_string};
 pub use token::AccessToken;
 

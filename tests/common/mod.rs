@@ -13,95 +13,16 @@ use axum::response::Response;
 pub const IDENTITY: &str = "6511e966-169d-4653-a191-c559fe230086";
 pub const TOKEN: &str = "test-token-0123456789";
 
-/// One request/response pair recorded from a real Infisical server.
-#[derive(Debug, Clone)]
-pub struct Transcript {
-    pub name: String,
-    pub method: String,
-    pub path: String,
-    pub request_headers: Vec<(String, String)>,
-    pub request_body: String,
-    pub status: u16,
-    pub response_body: String,
-}
+pub use infisical_oci_auth_fake::Transcript;
 
-impl Transcript {
-    pub fn request_json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.request_body).unwrap_or(serde_json::Value::Null)
-    }
-
-    pub fn response_json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.response_body).unwrap()
-    }
-}
-
-/// Reads `tests/fixtures/transcripts/<name>.txt`.
+/// Reads the transcript `name` of a real Infisical server (the fake crate's `transcripts/`).
 pub fn transcript(name: &str) -> Transcript {
-    let path = format!(
-        "{}/tests/fixtures/transcripts/{name}.txt",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let (request, rest) = text.split_once("=== RESPONSE (").expect("response section");
-    let request = request
-        .split_once("=== REQUEST ===\n")
-        .expect("request section")
-        .1;
-    let request_line = request.lines().next().unwrap();
-    let mut parts = request_line.split(' ');
-    let method = parts.next().unwrap().to_owned();
-    let path = parts.next().unwrap().to_owned();
-    let request_body = request
-        .split_once("\n\n")
-        .map(|(_, b)| b.trim().to_owned())
-        .unwrap_or_default();
-    let request_headers = request
-        .split("\n\n")
-        .next()
-        .unwrap()
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_once(": "))
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
-        .collect();
-    let response = rest.split_once(")").unwrap().1;
-    let status_line = response.lines().nth(1).unwrap();
-    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-    let response_body = response
-        .split_once("\n\n")
-        .map(|(_, b)| {
-            b.split("=== RESPONSE BODY")
-                .next()
-                .unwrap()
-                .trim()
-                .to_owned()
-        })
-        .unwrap_or_default();
-    Transcript {
-        name: name.to_owned(),
-        method,
-        path,
-        request_headers,
-        request_body,
-        status,
-        response_body,
-    }
+    Transcript::read(name).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// Every transcript name listed in INDEX.md.
+/// Every transcript name listed in its INDEX.md.
 pub fn all_transcripts() -> Vec<String> {
-    let index = std::fs::read_to_string(format!(
-        "{}/tests/fixtures/transcripts/INDEX.md",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    index
-        .lines()
-        .filter_map(|l| l.strip_prefix("| "))
-        .filter_map(|l| l.split(" |").next())
-        .filter(|n| n.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .map(str::to_owned)
-        .collect()
+    Transcript::names().unwrap()
 }
 
 /// A request as the stub received it.

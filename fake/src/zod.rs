@@ -4,11 +4,12 @@
 use serde_json::{Map, Value, json};
 
 use super::json::{Json, plain};
-use crate::model::rules::{
+use infisical_oci_auth::model::rules::parse_allowed_usernames;
+use infisical_oci_auth::model::rules::{
     ATTACH_MIN_MAX_TTL, MIN_TRUSTED_IPS, as_javascript_number, js_trim, ttl_exceeds_max,
     whole_number, zod_type_name,
 };
-use crate::model::{AccessTokenTtl, NumUsesLimit, Rule, TenancyOcid, parse_allowed_usernames};
+use infisical_oci_auth::model::{AccessTokenTtl, NumUsesLimit, Rule, TenancyOcid};
 
 const TENANCY_FORMAT: &str = "Invalid Tenancy OCID format. Must start with ocid1.tenancy.oc1.";
 
@@ -32,6 +33,9 @@ pub(super) enum Refusal {
     Issues(Vec<Json>),
     /// 500 InternalServerError (what the server answers, e.g., to an over-long allow-list).
     ServerError,
+    /// A number zod passes that the database's bigint cannot hold; the service answers the
+    /// 500 of its query (`Create`, `Update by id`), as for any value it cannot store.
+    Unstorable,
 }
 
 /// Collects zod issues, each with its keys in the order zod writes them (transcripts). A
@@ -125,11 +129,11 @@ pub(super) struct Dialect {
     pub(super) usernames_checked_first: bool,
 }
 
-/// Reads an attach (`attach = true`) or update body; `None` when no body was read.
-pub(super) fn body(raw: Option<&Value>, attach: bool, dialect: Dialect) -> Result<Body, Refusal> {
+/// Reads an attach (`attach = true`) or update body, as the route's schema sees it.
+pub(super) fn body(raw: &Value, attach: bool, dialect: Dialect) -> Result<Body, Refusal> {
     let mut issues = Issues::default();
-    let Some(obj) = raw.and_then(Value::as_object) else {
-        issues.wrong_type(json!([]), "object", type_name(raw));
+    let Some(obj) = raw.as_object() else {
+        issues.wrong_type(json!([]), "object", type_name(Some(raw)));
         return issues.into_result(Body::default());
     };
     let mut body = Body::default();
@@ -291,7 +295,13 @@ fn numbers(
         ]
     };
     for (name, min, max) in fields {
-        let (value, seen) = number(obj.get(name), name, min, max, issues)?;
+        let (value, seen) = match number(obj.get(name), name, min, max, issues) {
+            Err(Refusal::Unstorable) => {
+                body.storage_error = true;
+                (None, None)
+            }
+            other => other?,
+        };
         if name == "accessTokenMaxTTL" {
             body.max_ttl = value;
             seen_max_ttl = seen;
@@ -376,7 +386,7 @@ fn number_checks(
             match max {
                 Some(max) if n > max => above(issues, max),
                 // Beyond 2^63 the database's bigint overflows.
-                None if n > i64::MAX as u64 => return Err(Refusal::ServerError),
+                None if n > i64::MAX as u64 => return Err(Refusal::Unstorable),
                 _ => {}
             }
             Ok(Some(n))
@@ -389,7 +399,7 @@ fn number_checks(
                 // Beyond u64 the database's bigint overflows where no maximum stops it.
                 Rule::AboveMaximum => match max {
                     Some(max) => above(issues, max),
-                    None => return Err(Refusal::ServerError),
+                    None => return Err(Refusal::Unstorable),
                 },
                 _ => return Err(Refusal::ServerError),
             }

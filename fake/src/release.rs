@@ -9,7 +9,7 @@ use super::zod::Dialect;
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use infisical_oci_auth::testing::{FakeInfisical, Release};
+/// use infisical_oci_auth_fake::{FakeInfisical, Release};
 ///
 /// // For code that talks to a self-hosted server of 2025.
 /// let fake = FakeInfisical::start().await?;
@@ -51,5 +51,21 @@ impl Release {
     /// Whether this release is the 2026 one.
     pub(super) fn is_2026(self) -> bool {
         self == Release::V2026_06_30
+    }
+}
+
+/// A release by its date, as the binary's `--release` takes it: `2025-06-22` or
+/// `2026-06-30`.
+impl std::str::FromStr for Release {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "2025-06-22" => Ok(Release::V2025_06_22),
+            "2026-06-30" => Ok(Release::V2026_06_30),
+            other => Err(format!(
+                "unknown release {other:?}; the releases are 2025-06-22 and 2026-06-30"
+            )),
+        }
     }
 }

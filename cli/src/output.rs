@@ -1,8 +1,8 @@
 //! What the command prints: plans and results in file order (text, JSON, Markdown), and
 //! exported desired-state files.
 
-use infisical_oci_auth::desired::{EntryOutcome, Summary};
 use infisical_oci_auth::{IdentityId, IdentityOciAuth};
+use infisical_oci_auth_cli::{EntryOutcome, Summary};
 
 /// One line on stderr as an identity finishes.
 pub(crate) fn progress_line(outcome: &EntryOutcome) -> String {

@@ -3,12 +3,11 @@
 //! the Authorization header, token states, roles, paths, bodies, database errors, numbers,
 //! attach's refine, and the form of answers. Requests are written byte for byte over TCP,
 //! so that nothing between the test and the fake adds or drops a header.
-#![cfg(feature = "testing")]
 
 use std::time::Duration;
 
-use infisical_oci_auth::testing::{FakeInfisical, Release, Role, TokenOptions};
 use infisical_oci_auth::{AttachOciAuth, IdentityId};
+use infisical_oci_auth_fake::{FakeInfisical, Release, Role, TokenOptions};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -509,10 +508,39 @@ async fn bodies_parse_as_fastify_and_secure_json_parse_parse_them() {
         patch_raw(&fake, &identity, &no_type, v).await.error(),
         internal
     );
-    // No body and no content type: the schema sees undefined.
-    let nothing = patch_raw(&fake, &identity, "", b"").await;
-    assert_eq!(nothing.status, 422);
-    assert_eq!(nothing.json()["message"][0]["message"], "Required");
+    // No body and no content type: fastify's validation hands the schema null, in both
+    // releases.
+    for release in [Release::V2025_06_22, Release::V2026_06_30] {
+        fake.set_release(release);
+        let nothing = patch_raw(&fake, &identity, "", b"").await;
+        assert_eq!(nothing.status, 422, "{release:?}");
+        let issue = &nothing.json()["message"][0];
+        assert_eq!(
+            issue["message"], "Expected object, received null",
+            "{release:?}"
+        );
+        assert_eq!(issue["received"], "null", "{release:?}");
+        assert_eq!(issue["path"], json!([]), "{release:?}");
+    }
+    // SCIM's JSON type has a parser of Infisical's own: parsed, and answered normally.
+    let scim = patch_raw(&fake, &identity, &framed("application/scim+json", v), v).await;
+    assert!(ok(&scim), "{}", scim.text);
+    assert_eq!(
+        scim.json()["identityOciAuth"]["tenancyOcid"],
+        json!(TENANCY)
+    );
+    let broken = b"{not json";
+    assert_eq!(
+        patch_raw(
+            &fake,
+            &identity,
+            &framed("application/scim+json", broken),
+            broken
+        )
+        .await
+        .error(),
+        internal
+    );
     // An empty JSON body is fastify's error.
     assert_eq!(
         patch_raw(&fake, &identity, &framed("application/json", b""), b"")
@@ -618,14 +646,30 @@ async fn integers_beyond_2_pow_53_are_rounded_as_javascript_rounds_them() {
         answer.json()["identityOciAuth"]["accessTokenNumUsesLimit"],
         json!(9_007_199_254_740_992u64)
     );
-    // Beyond the database's bigint.
-    let body = format!(r#"{{"tenancyOcid":"{TENANCY}","accessTokenNumUsesLimit":1e19}}"#);
-    assert_eq!(
-        json_request(&fake, "PATCH", &path_of(&identity), &body)
-            .await
-            .status,
-        500
-    );
+    // Beyond the database's bigint: the failing query's 500, in both releases.
+    let fresh = fake.create_identity();
+    for release in [Release::V2025_06_22, Release::V2026_06_30] {
+        fake.set_release(release);
+        for limit in ["1e19", "9223372036854775808", "99999999999999999999"] {
+            let body =
+                format!(r#"{{"tenancyOcid":"{TENANCY}","accessTokenNumUsesLimit":{limit}}}"#);
+            let something = |op: &str| (500, op.to_owned(), "Something went wrong".to_owned());
+            assert_eq!(
+                json_request(&fake, "PATCH", &path_of(&identity), &body)
+                    .await
+                    .error(),
+                something("Update by id"),
+                "{release:?} {limit}"
+            );
+            assert_eq!(
+                json_request(&fake, "POST", &path_of(&fresh), &body)
+                    .await
+                    .error(),
+                something("Create"),
+                "{release:?} {limit}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //!
 //! Sources cited in this module and its siblings: "upstream" is Infisical's backend (the
 //! pinned release and, where it changed, the 2026 one); "DESIGN" is the crate's design
-//! notes; "transcript NN" is a recording of a real server in `tests/fixtures/transcripts/`.
+//! notes; "transcript NN" is a recording of a real server in this crate's `transcripts/` ([`Transcript`](crate::Transcript)).
 
 use axum::body::Body;
 use axum::extract::State as AxumState;
@@ -13,11 +13,11 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::answer::{Answer, error, refused, something_went_wrong};
-use super::body::{BODY_LIMIT, Request, read_body};
+use super::body::{BODY_LIMIT, Request, read_body, schema_input};
 use super::json::{Json, plain};
 use super::state::{Shared, lock};
 use super::{Endpoint, Fault, ReceivedRequest, auth_hook, faults, service, zod};
-use crate::model::rules::js_trim;
+use infisical_oci_auth::model::rules::js_trim;
 
 pub(super) const IDENTITIES: &str = "/api/v1/auth/oci-auth/identities/";
 pub(super) const LOGIN: &str = "/api/v1/auth/oci-auth/login";
@@ -32,9 +32,9 @@ pub(super) async fn handle(
     // Reads one byte past the limit, so that "over the limit" can be told apart.
     let body = axum::body::to_bytes(body, BODY_LIMIT + 1).await.ok();
     let body = body.filter(|b| b.len() <= BODY_LIMIT);
-    let fault = {
+    let (fault, observer) = {
         let mut state = lock(&shared);
-        state.log.push(ReceivedRequest {
+        let received = ReceivedRequest {
             method: method.to_string(),
             path: uri.to_string(),
             headers: headers
@@ -47,21 +47,34 @@ pub(super) async fn handle(
                 })
                 .collect(),
             body: body.as_deref().map(<[u8]>::to_vec).unwrap_or_default(),
-        });
-        faults::take(&mut state, endpoint(&method, uri.path()))
+        };
+        if state.record {
+            state.log.push(received);
+        }
+        let fault = faults::take(&mut state, endpoint(&method, uri.path()));
+        (fault, state.observer.clone())
     };
-    match fault {
-        None => {}
-        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
-        Some(fault) => return faults::fault_response(fault),
+    let response = match fault {
+        None => None,
+        Some(Fault::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            None
+        }
+        Some(fault) => Some(faults::fault_response(fault)),
+    };
+    let response = response.unwrap_or_else(|| {
+        let request = Request {
+            method: &method,
+            uri: &uri,
+            headers: &headers,
+            body: body.as_deref(),
+        };
+        route(&shared, &request).into()
+    });
+    if let Some(observer) = observer {
+        (observer.0)(method.as_str(), uri.path(), response.status().as_u16());
     }
-    let request = Request {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: body.as_deref(),
-    };
-    route(&shared, &request).into()
+    response
 }
 
 /// fastify `ignoreTrailingSlash: true` (upstream `server/app.ts`; DESIGN "Paths"): one
@@ -120,12 +133,7 @@ fn login_route(shared: &Shared, request: &Request<'_>) -> Answer {
         return refused;
     }
     match read_body(request) {
-        #[cfg(feature = "oci")]
-        Ok(body) => super::login::login(shared, body.as_ref()),
-        // Without the `oci` feature the fake cannot check a signature; it answers as
-        // the real server does when OCI refuses one.
-        #[cfg(not(feature = "oci"))]
-        Ok(_) => something_went_wrong("InternalServerError"),
+        Ok(body) => super::login::login(shared, &schema_input(body)),
         Err(refused) => refused,
     }
 }
@@ -145,9 +153,9 @@ fn identity_route(
     };
     let dialect = lock(shared).release.zod_dialect();
     let parsed = match op {
-        Endpoint::Attach | Endpoint::Update => match read_body(request)
-            .and_then(|v| zod::body(v.as_ref(), op == Endpoint::Attach, dialect).map_err(refused))
-        {
+        Endpoint::Attach | Endpoint::Update => match read_body(request).and_then(|v| {
+            zod::body(&schema_input(v), op == Endpoint::Attach, dialect).map_err(refused)
+        }) {
             Ok(b) => Some(b),
             Err(refused) => return refused,
         },

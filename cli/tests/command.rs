@@ -1,16 +1,13 @@
 //! The `infisical-oci-auth` command as a CI job runs it: arguments, help, exit codes,
 //! stable output in every format, `export`, file errors, and a private CA.
-#![cfg(all(feature = "cli", feature = "rustls"))]
 
 mod common;
-#[path = "common/tls.rs"]
-mod tls_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use infisical_oci_auth::testing::FakeInfisical;
 use infisical_oci_auth::{AttachOciAuth, IdentityId};
+use infisical_oci_auth_fake::FakeInfisical;
 
 const TENANCY: &str = "ocid1.tenancy.oc1..aaaa";
 
@@ -292,19 +289,23 @@ async fn a_file_with_five_mistakes_is_reported_whole_and_nothing_is_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_private_ca_comes_from_ca_file_or_infisical_ca_file() {
-    use tls_support::{TestCa, TlsServer};
+    use common::tls::{TestCa, TlsServer};
     let ca = TestCa::new("Company CA");
     let server = TlsServer::start(
         &ca,
         &["localhost"],
         None,
-        common::transcript("02-get").response_body,
+        infisical_oci_auth_fake::Transcript::read("02-get")
+            .unwrap()
+            .response_body,
     )
     .await;
     let dir = scratch("ca");
     let ca_file = write(&dir, "ca.pem", &ca.pem());
     // The file wants exactly what the server answers.
-    let answer = common::transcript("02-get").response_json();
+    let answer = infisical_oci_auth_fake::Transcript::read("02-get")
+        .unwrap()
+        .response_json();
     let stored = &answer["identityOciAuth"];
     let text = format!(
         "identities:\n  {}:\n    tenancyOcid: {}\n    allowedUsernames: {}\n    accessTokenTTL: {}\n    accessTokenMaxTTL: {}\n    accessTokenNumUsesLimit: {}\n    accessTokenTrustedIps: [{}]\n",

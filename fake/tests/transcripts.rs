@@ -1,17 +1,16 @@
 //! Replays the requests recorded from a real Infisical server, in their order, against
 //! `FakeInfisical`, and checks that it answers the same status, error and message (and,
 //! for successes, the same configuration).
-#![cfg(all(feature = "testing", feature = "oci"))]
 
-mod common;
+use infisical_oci_auth_fake::{FakeInfisical, Release, Transcript};
 
-use common::{IDENTITY, all_transcripts, transcript};
-use infisical_oci_auth::testing::{FakeInfisical, Release};
+/// The identity the transcripts were recorded with.
+const IDENTITY: &str = "6511e966-169d-4653-a191-c559fe230086";
 use serde_json::Value;
 
 /// Recorded with placeholder signatures against a stand-in for OCI that accepted any;
 /// the fake checks signatures, so these are covered by signed-login tests instead
-/// (tests/oci_login.rs): tenancy mismatch, username not allowed, success, OCI refusing.
+/// (the library's tests/oci_login.rs): tenancy mismatch, username not allowed, success, OCI refusing.
 const SIGNED_BY_PLACEHOLDER: [&str; 4] = [
     "59-login-fake-oci-tenancy-mismatch",
     "61-login-fake-oci-success",
@@ -61,11 +60,11 @@ async fn the_fake_answers_every_recorded_request_as_infisical_did() {
     let http = infisical_oci_auth::http_client_builder().build().unwrap();
     let mut replayed = 0;
 
-    for name in all_transcripts() {
+    for name in Transcript::names().unwrap() {
         if SIGNED_BY_PLACEHOLDER.contains(&name.as_str()) {
             continue;
         }
-        let t = transcript(&name);
+        let t = Transcript::read(&name).unwrap();
         let mut request = http.request(
             t.method.parse().unwrap(),
             format!("{}{}", fake.base_url(), t.path),

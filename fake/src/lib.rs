@@ -1,4 +1,5 @@
-//! `FakeInfisical`: an in-process Infisical server for tests (cargo feature `testing`).
+//! `FakeInfisical`: a fake Infisical server for OCI Auth, in-process for Rust tests, and as
+//! the binary `infisical-oci-auth-fake` for people and any language's CI.
 //!
 //! It serves the five OCI Auth operations on `127.0.0.1` (a port of its own) with the
 //! semantics measured on a real Infisical server: bearer-token checks, the route schemas'
@@ -9,7 +10,7 @@
 //! request and can be told to misbehave ([`Fault`]).
 //!
 //! ```
-//! use infisical_oci_auth::testing::FakeInfisical;
+//! use infisical_oci_auth_fake::FakeInfisical;
 //! use infisical_oci_auth::{AttachOciAuth, UpdateOciAuth};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -50,19 +51,21 @@
 //! refuses the request. Login checks the signer as Infisical PR #8215 will (on by default,
 //! see [`FakeInfisical::strict_signer_check`]).
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 mod answer;
 mod auth_hook;
 mod body;
 mod faults;
 mod json;
-#[cfg(feature = "oci")]
 mod login;
-#[cfg(feature = "oci")]
 mod oci;
 mod release;
 mod router;
 mod service;
 mod state;
+mod transcript;
 mod zod;
 
 use std::net::SocketAddr;
@@ -71,12 +74,25 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::ClientBuilder;
-use crate::model::{IdentityId, IdentityOciAuth};
+use infisical_oci_auth::ClientBuilder;
+use infisical_oci_auth::model::{IdentityId, IdentityOciAuth};
 pub use release::Release;
-#[cfg(feature = "oci")]
 use state::OciUser;
 use state::{Identity, Principal, State, Token, lock};
+pub use transcript::Transcript;
+
+/// What [`FakeInfisical::on_answer`] calls: method, path, status.
+#[derive(Clone)]
+struct Observer(Arc<ObserverFn>);
+
+/// method, path, status.
+type ObserverFn = dyn Fn(&str, &str, u16) + Send + Sync;
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
+}
 
 /// The organization role of a machine identity, which its access tokens act with.
 ///
@@ -87,7 +103,7 @@ use state::{Identity, Principal, State, Token, lock};
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use infisical_oci_auth::testing::{FakeInfisical, Role};
+/// use infisical_oci_auth_fake::{FakeInfisical, Role};
 /// use infisical_oci_auth::{AttachOciAuth, Client};
 ///
 /// let fake = FakeInfisical::start().await?;
@@ -128,7 +144,7 @@ impl Role {
 ///
 /// ```
 /// use std::time::Duration;
-/// use infisical_oci_auth::testing::TokenOptions;
+/// use infisical_oci_auth_fake::TokenOptions;
 ///
 /// let options = TokenOptions::new().expires_in(Duration::from_secs(60)).uses_limit(3);
 /// # let _ = options;
@@ -253,9 +269,19 @@ impl FakeInfisical {
     /// # Errors
     /// When no loopback port can be bound.
     pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Starts a fake listening on `addr` (port 0 picks a free one; [`base_url`](Self::base_url)
+    /// tells which), on the current tokio runtime.
+    ///
+    /// # Errors
+    /// When `addr` cannot be bound.
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
         let admin_token = format!("fake-admin-{}", Uuid::new_v4().simple());
         let mut state = State {
             strict_signer: true,
+            record: true,
             org_slug: "fake-org".to_owned(),
             ..State::default()
         };
@@ -266,7 +292,7 @@ impl FakeInfisical {
         let app = axum::Router::new()
             .fallback(router::handle)
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -284,7 +310,7 @@ impl FakeInfisical {
         })
     }
 
-    /// The base URL to give a [`Client`](crate::Client): `http://127.0.0.1:<port>`.
+    /// The base URL to give a [`Client`](infisical_oci_auth::Client): `http://127.0.0.1:<port>`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -296,7 +322,7 @@ impl FakeInfisical {
 
     /// A client builder for this fake, with the admin token.
     pub fn client_builder(&self) -> ClientBuilder {
-        crate::Client::builder()
+        infisical_oci_auth::Client::builder()
             .base_url(self.base_url())
             .token(self.admin_token.clone())
     }
@@ -346,7 +372,7 @@ impl FakeInfisical {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use infisical_oci_auth::testing::{FakeInfisical, TokenOptions};
+    /// use infisical_oci_auth_fake::{FakeInfisical, TokenOptions};
     ///
     /// let fake = FakeInfisical::start().await?;
     /// let identity = fake.create_identity();
@@ -401,7 +427,7 @@ impl FakeInfisical {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use infisical_oci_auth::testing::FakeInfisical;
+    /// use infisical_oci_auth_fake::FakeInfisical;
     ///
     /// let fake = FakeInfisical::start().await?;
     /// let identity = fake.create_identity();
@@ -434,10 +460,14 @@ impl FakeInfisical {
 
     /// The OCI Auth configuration of `identity` as stored, if any.
     pub fn oci_auth(&self, identity: &IdentityId) -> Option<IdentityOciAuth> {
-        lock(&self.shared)
+        let row = lock(&self.shared)
             .identities
             .get(identity.as_uuid())
-            .and_then(|i| i.oci_auth.clone())
+            .and_then(|i| i.oci_auth.clone())?;
+        // Read as a client reads the server's answer.
+        let answer: serde_json::Value =
+            serde_json::from_str(&answer::config_answer(&row).text()).ok()?;
+        serde_json::from_value(answer.get("identityOciAuth")?.clone()).ok()
     }
 
     /// Whether the organization is on a paid plan, which allows IP ranges other than
@@ -465,16 +495,14 @@ impl FakeInfisical {
     ///
     /// # Errors
     /// When the PEM is not an RSA public key.
-    #[cfg(feature = "oci")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "oci")))]
     pub fn register_oci_user(
         &self,
         user_ocid: &str,
         tenancy_ocid: &str,
         username: &str,
         public_key_pem: &str,
-    ) -> Result<(), crate::Error> {
-        let (fingerprint, der) = crate::oci::key::read_public_key(public_key_pem)?;
+    ) -> Result<(), infisical_oci_auth::Error> {
+        let (fingerprint, der) = infisical_oci_auth::oci::read_public_key(public_key_pem)?;
         let mut state = lock(&self.shared);
         let user = state
             .oci_users
@@ -488,6 +516,30 @@ impl FakeInfisical {
         user.name = username.to_owned();
         user.keys.push((fingerprint, der));
         Ok(())
+    }
+
+    /// Whether every request is kept for [`requests`](Self::requests). On by default; a
+    /// server that runs for long turns it off, so that memory does not grow.
+    pub fn record_requests(&self, record: bool) {
+        let mut state = lock(&self.shared);
+        state.record = record;
+        if !record {
+            state.log = Vec::new();
+        }
+    }
+
+    /// Calls `observer` with the method, path and status of each answer, as it is sent: for
+    /// a request log. Paths carry no tokens; headers and bodies are not passed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fake = infisical_oci_auth_fake::FakeInfisical::start().await?;
+    /// fake.on_answer(|method, path, status| eprintln!("{method} {path} {status}"));
+    /// # Ok(()) }
+    /// ```
+    pub fn on_answer(&self, observer: impl Fn(&str, &str, u16) + Send + Sync + 'static) {
+        lock(&self.shared).observer = Some(Observer(Arc::new(observer)));
     }
 
     /// Makes the next `times` requests misbehave as `fault` says.
@@ -504,7 +556,7 @@ impl FakeInfisical {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use infisical_oci_auth::testing::{Endpoint, Fault, FakeInfisical};
+    /// use infisical_oci_auth_fake::{Endpoint, Fault, FakeInfisical};
     ///
     /// let fake = FakeInfisical::start().await?;
     /// let id = fake.create_identity();
@@ -595,3 +647,8 @@ impl Drop for FakeInfisical {
         }
     }
 }
+
+/// The README's example, compiled as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -10,7 +10,7 @@ use super::answer::{Answer, error, error_with, json_ok, refused, something_went_
 use super::json::{Json, plain};
 use super::state::{Principal, Shared, State, Token, lock};
 use super::zod::{Issues, type_name};
-use crate::model::AllowedUsernames;
+use infisical_oci_auth::model::AllowedUsernames;
 
 /// The longest a 2026 server lets a login token live (DESIGN "The 2026 server": 90 days).
 const MAX_JWT_LIFETIME: u64 = 7_776_000;
@@ -23,8 +23,8 @@ struct Login {
     organization_slug: Option<String>,
 }
 
-/// The login route; `body` is `None` when no body was read.
-pub(super) fn login(shared: &Shared, body: Option<&Value>) -> Answer {
+/// The login route; `body` as the route's schema sees it.
+pub(super) fn login(shared: &Shared, body: &Value) -> Answer {
     let (require_x_date, release_2026) = {
         let state = lock(shared);
         (
@@ -61,10 +61,10 @@ pub(super) fn login(shared: &Shared, body: Option<&Value>) -> Answer {
 
 /// upstream router: the body's schema. 2025: `headers` needs `x-date`; 2026: `date` or
 /// `x-date`, and `organizationSlug` is a slug (`slugSchema`, 1–64 characters).
-fn schema(body: Option<&Value>, require_x_date: bool, release_2026: bool) -> Result<Login, Answer> {
+fn schema(body: &Value, require_x_date: bool, release_2026: bool) -> Result<Login, Answer> {
     let mut issues = Issues::default();
-    let Some(body) = body.and_then(Value::as_object) else {
-        issues.wrong_type(json!([]), "object", type_name(body));
+    let Some(body) = body.as_object() else {
+        issues.wrong_type(json!([]), "object", type_name(Some(body)));
         return Err(match issues.into_result(()) {
             Err(refusal) => refused(refusal),
             Ok(()) => something_went_wrong("InternalServerError"),
@@ -135,7 +135,7 @@ fn organization_slug(
 ) -> Option<String> {
     let slug = match value {
         None => return None,
-        Some(Value::String(s)) => crate::model::rules::js_trim(s).to_owned(),
+        Some(Value::String(s)) => infisical_oci_auth::model::rules::js_trim(s).to_owned(),
         other => {
             issues.wrong_type(json!(["organizationSlug"]), "string", type_name(other));
             return None;
@@ -162,7 +162,7 @@ fn organization_slug(
             "Slug field must be at most 64 lowercase characters".into(),
         );
     }
-    if !slug.is_empty() && !crate::model::rules::is_slug(&slug) {
+    if !slug.is_empty() && !infisical_oci_auth::model::rules::is_slug(&slug) {
         issues.custom(
             path(),
             "Slug field can only contain lowercase letters, numbers, and hyphens",
@@ -229,7 +229,7 @@ fn unauthorized(message: &str, reason: &str, release_2026: bool) -> Answer {
 fn check_user(
     state: &State,
     login: &Login,
-    config: &crate::model::IdentityOciAuth,
+    config: &super::state::OciAuthRow,
     release_2026: bool,
 ) -> Result<(), Answer> {
     let Some(user) = state.oci_users.get(&login.user_ocid) else {
@@ -296,7 +296,7 @@ fn check_organization(state: &State, id: Uuid, login: &Login) -> Result<(), Answ
 fn issue(
     state: &mut State,
     id: Uuid,
-    config: &crate::model::IdentityOciAuth,
+    config: &super::state::OciAuthRow,
     release_2026: bool,
 ) -> Answer {
     let ttl = config.access_token_ttl;

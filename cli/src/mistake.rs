@@ -6,10 +6,10 @@ use std::fmt;
 /// of them at once (up to 20). Nothing was sent.
 ///
 /// ```
-/// use infisical_oci_auth::{Error, desired::DesiredFile};
+/// use infisical_oci_auth_cli::DesiredFile;
 ///
 /// let text = "identities:\n  6511e966-169d-4653-a191-c559fe230086:\n    tenancyOcid: nope\n  not-an-id: absent\n";
-/// let Err(Error::File(e)) = DesiredFile::parse(text, "identities.yaml") else { panic!() };
+/// let e = DesiredFile::parse(text, "identities.yaml").unwrap_err();
 /// assert_eq!(e.mistakes().len(), 2);
 /// assert_eq!(e.mistakes()[0].line, Some(3));
 /// assert_eq!(e.mistakes()[0].field, "identities.6511e966-169d-4653-a191-c559fe230086.tenancyOcid");
@@ -37,7 +37,6 @@ pub struct Mistake {
 }
 
 impl Mistake {
-    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn new(
         line: Option<usize>,
         field: impl Into<String>,
@@ -64,7 +63,6 @@ impl fmt::Display for Mistake {
 }
 
 impl FileError {
-    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn new(file: &str, mistakes: Vec<Mistake>, more: usize) -> Self {
         FileError(Box::new(FileErrorInner {
             file: file.to_owned(),

@@ -8,7 +8,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::model::IdentityOciAuth;
+use infisical_oci_auth::model::IdentityId;
 
 /// Who a bearer token acts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ impl Token {
 #[derive(Debug, Clone)]
 pub(super) struct Identity {
     pub(super) role: super::Role,
-    pub(super) oci_auth: Option<IdentityOciAuth>,
+    pub(super) oci_auth: Option<OciAuthRow>,
     /// The sub-organization the identity was created in; `None`: the root organization.
     pub(super) sub_org: Option<String>,
 }
@@ -68,7 +68,6 @@ impl Identity {
 }
 
 /// A user of the fake OCI identity service that login requests are checked against.
-#[cfg(feature = "oci")]
 #[derive(Debug, Clone)]
 pub(super) struct OciUser {
     pub(super) tenancy_ocid: String,
@@ -77,13 +76,39 @@ pub(super) struct OciUser {
     pub(super) keys: Vec<(String, Vec<u8>)>,
 }
 
+/// An identity's OCI Auth as the server's table `identity_oci_auths` holds it: what every
+/// operation answers (rendered by `answer::config_answer`).
+#[derive(Debug, Clone)]
+pub(super) struct OciAuthRow {
+    pub(super) id: Uuid,
+    pub(super) identity_id: IdentityId,
+    pub(super) auth_type: String,
+    pub(super) tenancy_ocid: String,
+    pub(super) allowed_usernames: Option<String>,
+    pub(super) access_token_ttl: u64,
+    pub(super) access_token_max_ttl: u64,
+    pub(super) access_token_num_uses_limit: u64,
+    pub(super) access_token_trusted_ips: Vec<IpEntry>,
+    pub(super) access_token_period: u64,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) updated_at: DateTime<Utc>,
+}
+
+/// A trusted IP as upstream `extractIPDetails` stores it: the address, its family, and the
+/// prefix for a range.
+#[derive(Debug, Clone)]
+pub(super) struct IpEntry {
+    pub(super) ip_address: String,
+    pub(super) family: String,
+    pub(super) prefix: Option<u8>,
+}
+
 #[derive(Debug, Default)]
 pub(super) struct State {
     pub(super) identities: HashMap<Uuid, Identity>,
     pub(super) tokens: HashMap<String, Token>,
     /// The tokens issued by login, in order.
     pub(super) login_tokens: Vec<String>,
-    #[cfg(feature = "oci")]
     pub(super) oci_users: HashMap<String, OciUser>,
     pub(super) paid_plan: bool,
     pub(super) require_x_date: bool,
@@ -98,7 +123,13 @@ pub(super) struct State {
     /// Sub-organizations of the root organization by slug, with the identities that are
     /// members of each.
     pub(super) sub_orgs: HashMap<String, HashSet<Uuid>>,
+    /// Every request received, while `record` is on.
     pub(super) log: Vec<super::ReceivedRequest>,
+    /// Whether requests are kept in `log` (on by default; a long-running server turns it
+    /// off).
+    pub(super) record: bool,
+    /// Told of each answer: method, path and status.
+    pub(super) observer: Option<super::Observer>,
 }
 
 /// The state the fake's handlers share.
@@ -117,7 +148,6 @@ pub(super) fn now() -> DateTime<Utc> {
 }
 
 /// A token's expiry for a TTL in seconds; 0 never expires.
-#[cfg(feature = "oci")]
 pub(super) fn expiry(ttl: u64) -> Option<Instant> {
     (ttl > 0).then(|| Instant::now() + std::time::Duration::from_secs(ttl))
 }

@@ -7,12 +7,12 @@ use super::Endpoint;
 use super::Role;
 use super::answer::{Answer, config_answer, error, error_with, something_went_wrong};
 use super::json::{Json, plain};
-use super::state::{Principal, State};
+use super::state::{IpEntry, OciAuthRow, Principal, State};
 use super::zod;
-use crate::model::rules::{DEFAULT_TRUSTED_IPS, is_free_plan_range, update_refused_by_stored_ttls};
-use crate::model::{
-    AccessTokenTtl, IdentityId, IdentityOciAuth, NumUsesLimit, TrustedIp, TrustedIpEntry,
+use infisical_oci_auth::model::rules::{
+    DEFAULT_TRUSTED_IPS, is_free_plan_range, update_refused_by_stored_ttls,
 };
+use infisical_oci_auth::model::{AccessTokenTtl, IdentityId, NumUsesLimit, TrustedIp};
 
 /// The role `principal` acts with: the admin token's, or the identity's own.
 fn role_of(state: &State, principal: Principal) -> Role {
@@ -177,7 +177,7 @@ fn attach(state: &mut State, id: Uuid, role: Role, body: zod::Body) -> Answer {
         return something_went_wrong("Create");
     }
     let now = super::state::now();
-    let config = IdentityOciAuth {
+    let config = OciAuthRow {
         id: Uuid::new_v4(),
         identity_id: IdentityId::from(id),
         auth_type: "iam".into(),
@@ -278,7 +278,7 @@ fn denied(role: Role, action: &str) -> Option<Answer> {
 
 /// upstream service, per entry: the plan check on the text first, then the syntax check,
 /// then the stored form (transcripts 16, 17).
-fn trusted_ips(ips: &[String], paid_plan: bool) -> Result<Vec<TrustedIpEntry>, Answer> {
+fn trusted_ips(ips: &[String], paid_plan: bool) -> Result<Vec<IpEntry>, Answer> {
     ips.iter()
         .map(|ip| {
             if !paid_plan && !is_free_plan_range(ip) {
@@ -301,10 +301,10 @@ fn trusted_ips(ips: &[String], paid_plan: bool) -> Result<Vec<TrustedIpEntry>, A
 }
 
 /// upstream `extractIPDetails`: the address, its family, and the prefix for a range.
-fn stored_entry(ip: &TrustedIp) -> TrustedIpEntry {
-    TrustedIpEntry {
+fn stored_entry(ip: &TrustedIp) -> IpEntry {
+    IpEntry {
         ip_address: ip.addr().to_string(),
-        family: Some(ip.family().to_owned()),
+        family: ip.family().to_owned(),
         prefix: ip.prefix(),
     }
 }

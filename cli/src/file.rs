@@ -1,5 +1,5 @@
-//! A file of many identities' desired OCI Auth (feature `cli`), planned and applied with
-//! bounded concurrency.
+//! A file of many identities' desired OCI Auth, planned and applied with bounded
+//! concurrency.
 //!
 //! The format is YAML, for people who review it: one mapping `identities`, keyed by identity
 //! id, each value either an OCI Auth configuration in the wire field names (those not given
@@ -18,18 +18,16 @@
 //! The whole file is validated before any request: a broken entry is an error naming the
 //! file, the entry and the field, and nothing is sent.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Applied, DesiredState, Plan};
-use crate::client::Client;
-use crate::error::{Error, Result};
-use crate::model::IdentityId;
+use infisical_oci_auth::IdentityId;
+use infisical_oci_auth::desired::{Applied, DesiredState, Plan};
+
+use crate::mistake::{FileError, Mistake};
 
 /// A validated file of desired states, in the file's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +36,8 @@ pub struct DesiredFile {
     entries: Vec<(IdentityId, DesiredState)>,
 }
 
-/// The result for one identity of [`Client::plan_file`] or [`Client::apply_file`].
+/// The result for one identity of [`plan_file`](crate::plan_file) or
+/// [`apply_file`](crate::apply_file).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct EntryOutcome {
@@ -46,7 +45,7 @@ pub struct EntryOutcome {
     pub identity: IdentityId,
     /// The plan and configuration (for a plan, the current one; nothing was written), or
     /// what went wrong for this identity alone.
-    pub result: Result<Applied>,
+    pub result: Result<Applied, infisical_oci_auth::Error>,
 }
 
 /// How many identities each action concerned, and how many failed.
@@ -77,6 +76,8 @@ impl Summary {
                     Plan::Update(_) => s.update += 1,
                     Plan::Revoke(_) => s.revoke += 1,
                     Plan::Unchanged => s.unchanged += 1,
+                    // A kind of change newer than this command: counted as an update.
+                    _ => s.update += 1,
                 },
             }
         }
@@ -103,15 +104,15 @@ impl DesiredFile {
     /// Reads and validates the file at `path`.
     ///
     /// # Errors
-    /// [`Error::File`] when it cannot be read, is not YAML of this format, or a value
+    /// A [`FileError`] when it cannot be read, is not YAML of this format, or a value
     /// breaks a server rule: every mistake (up to 20) with its line and field path
     /// (`identities.<id>.<field>`).
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, FileError> {
         let path = path.as_ref();
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            let cannot = crate::error::Mistake::new(None, "", format!("cannot read it: {e}"));
-            Error::File(crate::error::FileError::new(&name, vec![cannot], 0))
+            let cannot = Mistake::new(None, "", format!("cannot read it: {e}"));
+            FileError::new(&name, vec![cannot], 0)
         })?;
         Self::parse(&text, &name)
     }
@@ -119,7 +120,7 @@ impl DesiredFile {
     /// Validates `text`, a file called `name` in errors.
     ///
     /// ```
-    /// use infisical_oci_auth::desired::DesiredFile;
+    /// use infisical_oci_auth_cli::DesiredFile;
     ///
     /// let file = DesiredFile::parse(
     ///     "identities:\n  6511e966-169d-4653-a191-c559fe230086:\n    tenancyOcid: ocid1.tenancy.oc1..aaaa\n",
@@ -132,15 +133,15 @@ impl DesiredFile {
     ///     "identities.yaml",
     /// ).unwrap_err();
     /// assert!(err.to_string().contains("identities.6511e966-169d-4653-a191-c559fe230086.accessTokenTTL"));
-    /// # Ok::<(), infisical_oci_auth::Error>(())
+    /// # Ok::<(), infisical_oci_auth_cli::FileError>(())
     /// ```
     ///
     /// # Errors
     /// As [`load`](Self::load).
-    pub fn parse(text: &str, name: &str) -> Result<Self> {
+    pub fn parse(text: &str, name: &str) -> Result<Self, FileError> {
         Ok(DesiredFile {
             name: name.to_owned(),
-            entries: super::parse::entries(text, name)?,
+            entries: crate::parse::entries(text, name)?,
         })
     }
 
@@ -154,12 +155,11 @@ impl DesiredFile {
         &self.entries
     }
 
-    /// The JSON Schema of the format (feature `schemars` too), for editors; the repository
-    /// keeps it as `schema/desired-state.schema.json`.
-    #[cfg(feature = "schemars")]
+    /// The JSON Schema of the format, for editors; the repository keeps it as
+    /// `schema/desired-state.schema.json`.
     pub fn json_schema() -> Value {
         let mut generator = schemars::SchemaGenerator::default();
-        let config = generator.subschema_for::<crate::model::AttachOciAuth>();
+        let config = generator.subschema_for::<infisical_oci_auth::AttachOciAuth>();
         let mut defs: serde_json::Map<String, Value> =
             generator.take_definitions(true).into_iter().collect();
         // A file may also say `accessTokenMaxTTL: 0` (no max), which an update stores.
@@ -191,78 +191,6 @@ impl DesiredFile {
             },
             "$defs": defs
         })
-    }
-}
-
-impl Client {
-    /// Plans every entry of `file` (one GET each, at most `concurrency` at a time; nothing
-    /// is written), calling `progress` as each finishes. The outcomes come back in the
-    /// file's order; one identity's failure is its own outcome and does not stop the rest.
-    pub async fn plan_file(
-        &self,
-        file: &DesiredFile,
-        concurrency: usize,
-        progress: impl FnMut(&EntryOutcome),
-    ) -> Vec<EntryOutcome> {
-        self.run_file(file, concurrency, false, progress).await
-    }
-
-    /// Applies every entry of `file` (a GET each, then a write where needed, at most
-    /// `concurrency` identities at a time), calling `progress` as each finishes. As
-    /// [`plan_file`](Self::plan_file) for order and failures. Not atomic: each identity is
-    /// read, then written.
-    pub async fn apply_file(
-        &self,
-        file: &DesiredFile,
-        concurrency: usize,
-        progress: impl FnMut(&EntryOutcome),
-    ) -> Vec<EntryOutcome> {
-        self.run_file(file, concurrency, true, progress).await
-    }
-
-    async fn run_file(
-        &self,
-        file: &DesiredFile,
-        concurrency: usize,
-        apply: bool,
-        mut progress: impl FnMut(&EntryOutcome),
-    ) -> Vec<EntryOutcome> {
-        let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
-        let mut tasks = tokio::task::JoinSet::new();
-        let mut index_of = HashMap::new();
-        for (index, (identity, state)) in file.entries.iter().cloned().enumerate() {
-            let client = self.clone();
-            let permits = permits.clone();
-            let task = tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let result = client.converge(&identity, &state, apply).await;
-                EntryOutcome { identity, result }
-            });
-            index_of.insert(task.id(), (index, identity));
-        }
-        let mut outcomes: Vec<Option<EntryOutcome>> = vec![None; file.entries.len()];
-        while let Some(joined) = tasks.join_next_with_id().await {
-            let (id, outcome) = match joined {
-                Ok((id, outcome)) => (id, outcome),
-                Err(e) => {
-                    let Some(&(_, identity)) = index_of.get(&e.id()) else {
-                        continue;
-                    };
-                    let outcome = EntryOutcome {
-                        identity,
-                        result: Err(Error::Config {
-                            reason: format!("the task for identity {identity} failed: {e}"),
-                        }),
-                    };
-                    (e.id(), outcome)
-                }
-            };
-            progress(&outcome);
-            if let Some(&(index, _)) = index_of.get(&id) {
-                outcomes[index] = Some(outcome);
-            }
-        }
-        outcomes.into_iter().flatten().collect()
     }
 }
 

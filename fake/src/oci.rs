@@ -9,7 +9,7 @@ use base64::Engine as _;
 
 use rsa::sha2::Sha256;
 
-use crate::oci::Region;
+use infisical_oci_auth::oci::Region;
 
 /// Whether `host` is `identity.<region>.oraclecloud.com` for a valid region (upstream
 /// `identity-oci-auth-router.ts`, the `host` regex of the login body).
@@ -110,7 +110,7 @@ pub(super) fn verify_replayed_request<'k>(
     if skew > Duration::from_secs(300) {
         return Err("date too far from now".into());
     }
-    let signing_string = crate::oci::signing_string("GET", path, &signed);
+    let signing_string = infisical_oci_auth::oci::signing_string("GET", path, &signed);
     if verify(der, signing_string.as_bytes(), &params.signature) {
         Ok(())
     } else {

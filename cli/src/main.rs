@@ -1,6 +1,6 @@
 //! `infisical-oci-auth`: converge identities' OCI Auth to a reviewed YAML file, and start
-//! such a file from what a server holds (feature `cli`). See
-//! `infisical_oci_auth::desired::DesiredFile` for the format.
+//! such a file from what a server holds. See `infisical_oci_auth_cli::DesiredFile` for the
+//! format.
 //!
 //! Exit codes: 0 no changes (plan) or done; 2 `plan` found changes; 1 an error (a bad file
 //! or arguments, bad settings, or any identity that failed — the others are still reported).
@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use infisical_oci_auth::desired::{DesiredFile, EntryOutcome, Summary};
 use infisical_oci_auth::tls::Certificate;
 use infisical_oci_auth::{Client, IdentityId};
+use infisical_oci_auth_cli::{DesiredFile, EntryOutcome, Summary, apply_file, plan_file};
 
 mod output;
 
@@ -141,10 +141,15 @@ fn client(connection: &Connection) -> Result<Client, infisical_oci_auth::Error> 
 
 async fn run(args: RunArgs, apply: bool) -> ExitCode {
     let format = if args.json { Format::Json } else { args.format };
-    let prepared =
-        DesiredFile::load(&args.file).and_then(|file| Ok((file, client(&args.connection)?)));
-    let (file, client) = match prepared {
-        Ok(prepared) => prepared,
+    let file = match DesiredFile::load(&args.file) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let client = match client(&args.connection) {
+        Ok(client) => client,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
@@ -154,9 +159,9 @@ async fn run(args: RunArgs, apply: bool) -> ExitCode {
     let progress = |outcome: &EntryOutcome| eprintln!("{}", output::progress_line(outcome));
     let concurrency = usize::from(args.concurrency);
     let outcomes = if apply {
-        client.apply_file(&file, concurrency, progress).await
+        apply_file(&client, &file, concurrency, progress).await
     } else {
-        client.plan_file(&file, concurrency, progress).await
+        plan_file(&client, &file, concurrency, progress).await
     };
     let summary = Summary::of(&outcomes);
     let command = if apply { "apply" } else { "plan" };

@@ -5,16 +5,21 @@ use std::collections::HashMap;
 
 use serde_norway::{Mapping, Value as Yaml};
 
-use super::{DesiredOciAuth, DesiredState};
-use crate::error::{Error, FileError, Mistake};
-use crate::model::{AccessTokenTtl, AttachOciAuth, IdentityId};
+use infisical_oci_auth::IdentityId;
+use infisical_oci_auth::desired::{DesiredOciAuth, DesiredState};
+use infisical_oci_auth::model::{AccessTokenTtl, AttachOciAuth};
+
+use crate::mistake::{FileError, Mistake};
 
 /// The most mistakes a file error lists; the rest are counted.
 const MAX_MISTAKES: usize = 20;
 
 /// The entries of the file `name` whose text is `text`, in order.
-pub(super) fn entries(text: &str, name: &str) -> Result<Vec<(IdentityId, DesiredState)>, Error> {
-    let fail = |mistakes: Vec<Mistake>, more| Error::File(FileError::new(name, mistakes, more));
+pub(crate) fn entries(
+    text: &str,
+    name: &str,
+) -> Result<Vec<(IdentityId, DesiredState)>, FileError> {
+    let fail = |mistakes: Vec<Mistake>, more| FileError::new(name, mistakes, more);
     let doc: Yaml = serde_norway::from_str(text).map_err(|e| {
         let mistake = duplicate_key(&e, text).unwrap_or_else(|| {
             Mistake::new(e.location().map(|at| at.line()), "", syntax_reason(&e))
@@ -168,25 +173,31 @@ fn desired_state(value: Yaml) -> Result<DesiredState, (String, String)> {
     ips_as_entries(&mut value)?;
     let no_max_ttl = without_max_ttl(&mut value);
     let json = serde_json::to_value(&value).map_err(|e| whole(e.to_string()))?;
-    let wire: crate::model::RequestWire = serde_json::from_value(json).map_err(|e| {
+    let attach: AttachOciAuth = serde_json::from_value(json).map_err(|e| {
         let text = e.to_string();
         // serde names an unknown field in backticks: point at it.
-        match text
+        if let Some((field, _)) = text
             .strip_prefix("unknown field `")
             .and_then(|t| t.split_once('`'))
         {
-            Some((field, _)) => (
+            return (
                 field.to_owned(),
                 "unknown field; the fields are tenancyOcid, allowedUsernames, \
                  accessTokenTrustedIps, accessTokenTTL, accessTokenMaxTTL and \
                  accessTokenNumUsesLimit"
                     .to_owned(),
-            ),
-            None => whole(text),
+            );
+        }
+        // The model's rules say "invalid <field>: <reason>".
+        let text = text.split(" at line ").next().unwrap_or(&text);
+        match text
+            .strip_prefix("invalid ")
+            .and_then(|t| t.split_once(": "))
+        {
+            Some((field, reason)) if !field.contains(' ') => (field.to_owned(), reason.to_owned()),
+            _ => whole(text.to_owned()),
         }
     })?;
-    let attach =
-        AttachOciAuth::try_from(wire).map_err(|e| (e.field().to_owned(), e.reason().to_owned()))?;
     let desired = DesiredOciAuth::from(attach);
     Ok(DesiredState::Present(if no_max_ttl {
         desired.without_max_ttl()

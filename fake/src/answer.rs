@@ -9,8 +9,8 @@ use axum::response::Response;
 
 use super::json::{Json, plain};
 use super::state;
+use super::state::OciAuthRow;
 use super::zod::Refusal;
-use crate::model::IdentityOciAuth;
 
 /// A JSON answer: a status and a body.
 pub(super) struct Answer {
@@ -78,21 +78,18 @@ pub(super) fn something_went_wrong(error: &str) -> Answer {
 pub(super) fn refused(refusal: Refusal) -> Answer {
     match refusal {
         Refusal::Issues(issues) => error_with(422, "ValidationFailure", Json::Array(issues), None),
-        Refusal::ServerError => something_went_wrong("InternalServerError"),
+        Refusal::ServerError | Refusal::Unstorable => something_went_wrong("InternalServerError"),
     }
 }
 
 /// `{"identityOciAuth": …}` as the real server writes it (transcript 01): its key order,
 /// trusted IPs as `{type, prefix?, ipAddress}`, and timestamps always with milliseconds.
-pub(super) fn config_answer(config: &IdentityOciAuth) -> Answer {
+pub(super) fn config_answer(config: &OciAuthRow) -> Answer {
     let ips = config
         .access_token_trusted_ips
         .iter()
         .map(|ip| {
-            let mut entry = Vec::new();
-            if let Some(family) = &ip.family {
-                entry.push(("type", plain(family.clone())));
-            }
+            let mut entry = vec![("type", plain(ip.family.clone()))];
             if let Some(prefix) = ip.prefix {
                 entry.push(("prefix", plain(prefix)));
             }
@@ -127,13 +124,13 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::model::IdentityId;
+    use infisical_oci_auth::model::IdentityId;
 
     #[test]
     fn timestamps_always_carry_milliseconds() {
         // DESIGN "Answers": `.000Z` on a whole second, where chrono's own form drops it.
         let whole = chrono::DateTime::from_timestamp(1_764_204_748, 0).unwrap_or_default();
-        let config = IdentityOciAuth {
+        let config = OciAuthRow {
             id: Uuid::nil(),
             identity_id: IdentityId::from(Uuid::nil()),
             auth_type: "iam".into(),

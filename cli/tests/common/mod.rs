@@ -1,0 +1,3 @@
+//! Helpers of the command's tests.
+
+pub mod tls;
