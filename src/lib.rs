@@ -103,7 +103,7 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut roots = rustls::RootCertStore::empty();
 //! roots.add(CertificateDer::from_pem_file("/etc/company/ca.pem")?)?;
-//! let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+//! let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
 //! let tls = rustls::ClientConfig::builder_with_provider(provider)
 //!     .with_safe_default_protocol_versions()?
 //!     .with_root_certificates(roots)

@@ -204,7 +204,7 @@ async fn a_user_client_that_follows_redirects_cannot_pass_a_read_for_a_write() {
         let server = redirecting(status).await;
         // A client of the user's own, which follows redirects.
         let provider =
-            std::sync::Arc::new(infisical_oci_auth::rustls::crypto::ring::default_provider());
+            std::sync::Arc::new(infisical_oci_auth::rustls::crypto::aws_lc_rs::default_provider());
         let tls = infisical_oci_auth::rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .unwrap()

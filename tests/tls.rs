@@ -13,7 +13,7 @@ fn building_clients_installs_no_process_wide_crypto_provider() {
         .unwrap();
     infisical_oci_auth::http_client_builder().build().unwrap();
     assert!(rustls::crypto::CryptoProvider::get_default().is_none());
-    rustls::crypto::ring::default_provider()
+    rustls::crypto::aws_lc_rs::default_provider()
         .install_default()
         .expect("the application's provider is the first one");
 }

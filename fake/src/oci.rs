@@ -7,8 +7,6 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 
-use rsa::sha2::Sha256;
-
 use infisical_oci_auth::oci::Region;
 
 /// Whether `host` is `identity.<region>.oraclecloud.com` for a valid region (upstream
@@ -118,19 +116,12 @@ pub(super) fn verify_replayed_request<'k>(
     }
 }
 
-/// Verifies an RSASSA-PKCS1-v1_5/SHA-256 signature with a SubjectPublicKeyInfo DER key.
+/// Verifies an RSASSA-PKCS1-v1_5/SHA-256 signature with a SubjectPublicKeyInfo DER key (as
+/// OCI does: keys of 2048 bits or more).
 fn verify(spki_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    use rsa::pkcs1v15::{Signature, VerifyingKey};
-    use rsa::pkcs8::DecodePublicKey;
-    use rsa::signature::Verifier;
-    let Ok(key) = rsa::PublicKey::from_public_key_der(spki_der) else {
-        return false;
-    };
-    let Ok(signature) = Signature::try_from(signature) else {
-        return false;
-    };
-    VerifyingKey::<Sha256>::new(key)
-        .verify(message, &signature)
+    use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+    UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der)
+        .verify(message, signature)
         .is_ok()
 }
 

@@ -24,7 +24,7 @@ pub(crate) enum ProxySetting {
 /// Builds the `reqwest::Client` a [`Client`](crate::Client) sends through, with this crate's
 /// defaults: user agent `infisical-oci-auth/<version>`, 30 s timeout, 10 s connect timeout,
 /// **no redirects followed**, TLS set up per client (with the `rustls` feature: rustls over
-/// ring with the platform's verifier, no process-wide crypto provider), and the proxy from
+/// aws-lc-rs with the platform's verifier, no process-wide crypto provider), and the proxy from
 /// `HTTPS_PROXY`/`NO_PROXY` unless told otherwise. Pass what it builds to
 /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client), e.g. to share one
 /// connection pool with your own calls.

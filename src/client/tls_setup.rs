@@ -1,7 +1,7 @@
 //! The TLS of a client this crate builds, per client and without process-wide state: with
-//! the `rustls` feature a rustls configuration over ring (the platform's verifier, with
-//! extra roots, or only the roots given; a client identity); with `native-tls` alone,
-//! reqwest's own settings.
+//! the `rustls` feature a rustls configuration over aws-lc-rs with the post-quantum key
+//! exchange first (the platform's verifier, with extra roots, or only the roots given; a
+//! client identity); with `native-tls` alone, reqwest's own settings.
 
 use crate::error::{Error, Result};
 use crate::tls::{Certificate, Identity};
@@ -44,14 +44,15 @@ pub(super) fn apply(
     Ok(builder.tls_backend_preconfigured(rustls_config(tls)?))
 }
 
-/// rustls over ring, HTTP/1.1 ALPN, the server verified by the platform's verifier (which
-/// reads `SSL_CERT_FILE`/`SSL_CERT_DIR` on Linux) with the extra roots, or by the roots
-/// given alone.
+/// rustls over aws-lc-rs (X25519MLKEM768 offered first, then the classical groups), HTTP/1.1
+/// ALPN, the server verified by the platform's verifier (which reads
+/// `SSL_CERT_FILE`/`SSL_CERT_DIR` on Linux) with the extra roots, or by the roots given
+/// alone.
 #[cfg(feature = "rustls")]
 fn rustls_config(tls: &TlsSettings) -> Result<rustls::ClientConfig> {
     use std::sync::Arc;
 
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| config(format!("cannot set up TLS: {e}")))?;

@@ -2,18 +2,15 @@
 
 use std::fmt;
 
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair, PublicEncryptingKey};
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use base64::Engine as _;
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
-use rsa::sha2::Sha256;
-use rsa::signature::{SignatureEncoding, Signer};
-use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
 
-/// The smallest RSA key accepted, in bits (Oracle's own test vectors use 1024; OCI issues
-/// 2048-bit keys and more).
-const MIN_BITS: usize = 1024;
+/// The smallest RSA key accepted, in bits: what OCI accepts for an API key, and what
+/// aws-lc-rs signs with.
+const MIN_BITS: usize = 2048;
 
 /// An RSA private key for OCI request signing.
 ///
@@ -33,7 +30,8 @@ const MIN_BITS: usize = 1024;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct PrivateKey {
-    signer: SigningKey<Sha256>,
+    /// aws-lc-rs keeps the key in its own memory and clears it on drop.
+    key: KeyPair,
     fingerprint: String,
     public_der: Vec<u8>,
 }
@@ -67,22 +65,22 @@ impl PrivateKey {
         let block = Pem::parse(pem)?;
         let key = match block.label.as_str() {
             "RSA PRIVATE KEY" => match block.header("DEK-Info") {
-                None => rsa::PrivateKey::from_pkcs1_der(&block.der)
+                None => pkcs1(&block.der)
                     .map_err(|e| format!("not a valid PKCS#1 RSA private key: {e}"))?,
                 Some(dek) => {
                     let pass =
                         passphrase.ok_or("the key is encrypted and no passphrase was given")?;
                     let der = legacy_decrypt(dek, pass, &block.der)?;
-                    rsa::PrivateKey::from_pkcs1_der(&der)
-                        .map_err(|_| WRONG_PASSPHRASE.to_owned())?
+                    pkcs1(&der).map_err(|e| decrypted_key_error(&e))?
                 }
             },
-            "PRIVATE KEY" => rsa::PrivateKey::from_pkcs8_der(&block.der)
-                .map_err(|e| format!("not a valid PKCS#8 RSA private key: {e}"))?,
+            "PRIVATE KEY" => {
+                pkcs8(&block.der).map_err(|e| format!("not a valid PKCS#8 RSA private key: {e}"))?
+            }
             "ENCRYPTED PRIVATE KEY" => {
                 let pass = passphrase.ok_or("the key is encrypted and no passphrase was given")?;
-                rsa::PrivateKey::from_pkcs8_encrypted_der(&block.der, pass.as_bytes())
-                    .map_err(|_| WRONG_PASSPHRASE.to_owned())?
+                let der = decrypt_pkcs8(&block.der, pass)?;
+                pkcs8(der.as_bytes()).map_err(|e| decrypted_key_error(&e))?
             }
             "PUBLIC KEY" | "RSA PUBLIC KEY" => {
                 return Err("this is a public key; signing needs the private key".into());
@@ -93,20 +91,15 @@ impl PrivateKey {
                 ));
             }
         };
-        let bits = key.size() * 8;
-        if bits < MIN_BITS {
-            return Err(format!(
-                "the key has {bits} bits; at least {MIN_BITS} are needed"
-            ));
-        }
         let public_der = key
-            .to_public_key()
-            .to_public_key_der()
-            .map_err(|e| format!("cannot encode the public key: {e}"))?
-            .into_vec();
+            .public_key()
+            .as_der()
+            .map_err(|_| "cannot encode the public key".to_owned())?
+            .as_ref()
+            .to_vec();
         Ok(Self {
             fingerprint: fingerprint_of(&public_der),
-            signer: SigningKey::<Sha256>::new(key),
+            key,
             public_der,
         })
     }
@@ -129,16 +122,74 @@ impl PrivateKey {
         pem
     }
 
-    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message` (deterministic: no randomness is used).
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
-        self.signer
-            .try_sign(message)
-            .map(|s| s.to_vec())
-            .map_err(|e| format!("signing failed: {e}"))
+        let mut signature = vec![0; self.key.public_modulus_len()];
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        self.key
+            .sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
+            .map_err(|_| "signing failed".to_owned())?;
+        Ok(signature)
     }
 }
 
 const WRONG_PASSPHRASE: &str = "cannot decrypt the key: wrong passphrase, or a damaged key";
+
+/// A key aws-lc-rs refused, said in this crate's words.
+enum Refused {
+    /// Not an RSA private key of that encoding.
+    Malformed,
+    /// Fewer bits than [`MIN_BITS`].
+    TooSmall,
+    /// More bits than aws-lc-rs signs with (8192).
+    TooLarge,
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refused::Malformed => f.write_str("the DER does not encode an RSA private key"),
+            Refused::TooSmall => write!(f, "the key has fewer than {MIN_BITS} bits"),
+            Refused::TooLarge => f.write_str("the key has more than 8192 bits"),
+        }
+    }
+}
+
+fn refused(e: &aws_lc_rs::error::KeyRejected) -> Refused {
+    match e.description_() {
+        "TooSmall" => Refused::TooSmall,
+        "TooLarge" => Refused::TooLarge,
+        _ => Refused::Malformed,
+    }
+}
+
+/// An RSA private key in PKCS#1 DER (`RSAPrivateKey`).
+fn pkcs1(der: &[u8]) -> Result<KeyPair, Refused> {
+    KeyPair::from_der(der).map_err(|e| refused(&e))
+}
+
+/// An RSA private key in PKCS#8 DER (`PrivateKeyInfo`).
+fn pkcs8(der: &[u8]) -> Result<KeyPair, Refused> {
+    KeyPair::from_pkcs8(der).map_err(|e| refused(&e))
+}
+
+/// What a key that decrypted but does not load says: a wrong passphrase decrypts to
+/// garbage, while a key of the wrong size decrypted fine.
+fn decrypted_key_error(e: &Refused) -> KeyError {
+    match e {
+        Refused::Malformed => WRONG_PASSPHRASE.to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Decrypts an encrypted PKCS#8 key (PBES2: PBKDF2 or scrypt with AES-CBC) to its
+/// `PrivateKeyInfo` DER, cleared on drop.
+fn decrypt_pkcs8(der: &[u8], passphrase: &str) -> Result<pkcs8::SecretDocument, KeyError> {
+    let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der)
+        .map_err(|e| format!("not a valid encrypted PKCS#8 key: {e}"))?;
+    info.decrypt(passphrase.as_bytes())
+        .map_err(|_| WRONG_PASSPHRASE.to_owned())
+}
 
 fn fingerprint_of(spki_der: &[u8]) -> String {
     use md5::Digest as _;
@@ -188,23 +239,22 @@ pub fn public_key_fingerprint(pem: &str) -> Result<String, crate::Error> {
 /// [`Error::Credentials`](crate::Error::Credentials) when the text is not an RSA public key
 /// in PEM.
 pub fn read_public_key(pem: &str) -> Result<(String, Vec<u8>), crate::Error> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::pkcs8::DecodePublicKey;
     let parse = || -> Result<(String, Vec<u8>), KeyError> {
         let block = Pem::parse(pem)?;
-        let key = match block.label.as_str() {
-            "PUBLIC KEY" => {
-                rsa::PublicKey::from_public_key_der(&block.der).map_err(|e| e.to_string())?
-            }
-            "RSA PUBLIC KEY" => {
-                rsa::PublicKey::from_pkcs1_der(&block.der).map_err(|e| e.to_string())?
-            }
-            other => return Err(format!("expected an RSA public key, got a {other:?} block")),
-        };
+        if !matches!(block.label.as_str(), "PUBLIC KEY" | "RSA PUBLIC KEY") {
+            return Err(format!(
+                "expected an RSA public key, got a {:?} block",
+                block.label
+            ));
+        }
+        // SubjectPublicKeyInfo or PKCS#1 `RSAPublicKey`; written back as the former.
+        let key = PublicEncryptingKey::from_der(&block.der)
+            .map_err(|e| format!("not an RSA public key of 2048 to 8192 bits: {e}"))?;
         let der = key
-            .to_public_key_der()
-            .map_err(|e| e.to_string())?
-            .into_vec();
+            .as_der()
+            .map_err(|_| "cannot encode the public key".to_owned())?
+            .as_ref()
+            .to_vec();
         Ok((fingerprint_of(&der), der))
     };
     parse().map_err(|reason| crate::Error::Credentials {

@@ -6,7 +6,8 @@
 //!                                           compare our spec with upstream (exit 1 on drift)
 //! cargo xtask codegen [--out FILE]          write the generated client for review
 //! cargo xtask bench                         measure the client against raw reqwest and hyper
-//! cargo xtask deps                          downstream crate budgets and dependency MSRVs
+//! cargo xtask deps [--build]                downstream crate budgets, dependency MSRVs, and
+//!                                           what the crate adds beside reqwest
 //! ```
 
 mod codegen;
@@ -37,9 +38,12 @@ commands:
                                  hyper on a loopback server (concurrency 1 and 16),
                                  validate+serialize, OCI signing
                                  (BENCH_REQUESTS, BENCH_ROUNDS set the size)
-  deps                           count a downstream app's crates (default features; rustls
-                                 only) against the budgets, and check that no dependency
-                                 needs a newer Rust than the crate's rust-version";
+  deps [--build]                 count a downstream app's crates, build dependencies
+                                 included (default features; rustls only) against the
+                                 budgets; check that no dependency needs a newer Rust than
+                                 the crate's rust-version; and that beside reqwest 0.13's
+                                 defaults the crate adds no second crypto library (ring,
+                                 rsa). --build also times clean builds (CPU seconds)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,7 +55,8 @@ fn main() -> ExitCode {
             spec::check(o[0], format)
         }),
         ["bench"] => bench(),
-        ["deps"] => deps::run(),
+        ["deps"] => deps::run(false),
+        ["deps", "--build"] => deps::run(true),
         ["codegen", rest @ ..] => {
             option(rest, "--out").and_then(|out| codegen::run(out.map(Path::new)))
         }

@@ -44,10 +44,11 @@ impl TestCa {
 }
 
 /// A TLS server on 127.0.0.1 answering every request with `body` (200, JSON); counts the
-/// TCP connections it accepted.
+/// TCP connections it accepted and records the key-exchange group of each handshake.
 pub struct TlsServer {
     pub addr: SocketAddr,
     pub connections: Arc<AtomicUsize>,
+    pub groups: Arc<std::sync::Mutex<Vec<rustls::NamedGroup>>>,
 }
 
 impl TlsServer {
@@ -59,12 +60,41 @@ impl TlsServer {
         client_ca: Option<&TestCa>,
         body: String,
     ) -> Self {
+        Self::start_with(ca, names, client_ca, body, None).await
+    }
+
+    /// [`start`](Self::start), TLS 1.3 only, accepting the key-exchange `group` alone.
+    pub async fn only_group(
+        ca: &TestCa,
+        names: &[&str],
+        body: String,
+        group: rustls::NamedGroup,
+    ) -> Self {
+        Self::start_with(ca, names, None, body, Some(group)).await
+    }
+
+    async fn start_with(
+        ca: &TestCa,
+        names: &[&str],
+        client_ca: Option<&TestCa>,
+        body: String,
+        group: Option<rustls::NamedGroup>,
+    ) -> Self {
         let (cert_pem, key_pem) = ca.issue(names);
         let chain = vec![CertificateDer::from_pem_slice(cert_pem.as_bytes()).unwrap()];
         let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+        if let Some(group) = group {
+            provider.kx_groups.retain(|kx| kx.name() == group);
+            assert_eq!(provider.kx_groups.len(), 1, "{group:?} is offered");
+        }
+        let provider = Arc::new(provider);
+        let versions: &[&rustls::SupportedProtocolVersion] = match group {
+            Some(_) => &[&rustls::version::TLS13],
+            None => rustls::DEFAULT_VERSIONS,
+        };
         let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(versions)
             .unwrap();
         let builder = match client_ca {
             None => builder.with_no_client_auth(),
@@ -87,15 +117,20 @@ impl TlsServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let connections = Arc::new(AtomicUsize::new(0));
-        let counted = connections.clone();
+        let groups = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (counted, negotiated) = (connections.clone(), groups.clone());
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 counted.fetch_add(1, Ordering::SeqCst);
                 let (acceptor, body) = (acceptor.clone(), body.clone());
+                let negotiated = negotiated.clone();
                 tokio::spawn(async move {
                     let Ok(mut tls) = acceptor.accept(socket).await else {
                         return;
                     };
+                    if let Some(kx) = tls.get_ref().1.negotiated_key_exchange_group() {
+                        negotiated.lock().unwrap().push(kx.name());
+                    }
                     if read_head(&mut tls).await.is_none() {
                         return;
                     }
@@ -108,7 +143,11 @@ impl TlsServer {
                 });
             }
         });
-        TlsServer { addr, connections }
+        TlsServer {
+            addr,
+            connections,
+            groups,
+        }
     }
 
     pub fn connections(&self) -> usize {
