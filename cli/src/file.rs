@@ -9,14 +9,15 @@
 //! identities:
 //!   6511e966-169d-4653-a191-c559fe230086:
 //!     tenancyOcid: ocid1.tenancy.oc1..aaaa
-//!     allowedUsernames: alice, bob
+//!     allowedUsernames: [alice, bob]     # or one text: alice, bob
+//!     accessTokenTrustedIps: [10.0.0.0/8]
 //!     accessTokenTTL: 1800
 //!     accessTokenMaxTTL: 3600
 //!   0b3c0d6e-66a4-4d5a-9f0e-4d2cbbd2d1a7: absent
 //! ```
 //!
-//! The whole file is validated before any request: a broken entry is an error naming the
-//! file, the entry and the field, and nothing is sent.
+//! The whole file is validated before any request: every mistake of every identity, in file
+//! order (up to 50, the rest counted), each with its line and field path; nothing is sent.
 
 use std::fmt;
 use std::path::Path;
@@ -170,6 +171,19 @@ impl DesiredFile {
             max["minimum"] = 0.into();
             max["description"] =
                 "Maximum access-token lifetime in seconds; 0 for none (set by an update).".into();
+        }
+        // It may list usernames as a YAML list, and trusted IPs as plain addresses.
+        if let Some(names) = defs.get_mut("AllowedUsernames") {
+            let text = names.take();
+            *names = serde_json::json!({
+                "anyOf": [text, {"type": "array", "items": {"type": "string", "pattern": "^[a-zA-Z0-9._@-]+$"}}]
+            });
+        }
+        if let Some(ip) = defs.get_mut("TrustedIp") {
+            let entry = ip.take();
+            *ip = serde_json::json!({
+                "anyOf": [{"type": "string", "description": "An IPv4 or IPv6 address or CIDR range."}, entry]
+            });
         }
         serde_json::json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",

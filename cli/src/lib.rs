@@ -24,6 +24,7 @@ mod file;
 mod mistake;
 mod parse;
 mod run;
+mod yaml;
 
 pub use file::{DesiredFile, EntryOutcome, Summary};
 pub use mistake::{FileError, Mistake};

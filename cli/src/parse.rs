@@ -1,311 +1,391 @@
-//! Reading a desired-state file: the YAML, its shape, each entry; every mistake with its
-//! line and field path, all at once (up to [`MAX_MISTAKES`]).
+//! Reading a desired-state file: every mistake of every identity, in file order, each with
+//! its line and field path (up to [`MAX_MISTAKES`]); a duplicated identity or field is one
+//! mistake, and reading goes on past it. Values are judged by the library's model, one
+//! field at a time, and then together (the TTL against the max TTL).
 
 use std::collections::HashMap;
 
-use serde_norway::{Mapping, Value as Yaml};
-
 use infisical_oci_auth::IdentityId;
 use infisical_oci_auth::desired::{DesiredOciAuth, DesiredState};
-use infisical_oci_auth::model::{AccessTokenTtl, AttachOciAuth};
+use infisical_oci_auth::model::rules::parse_allowed_usernames;
+use infisical_oci_auth::model::{
+    AccessTokenTtl, AttachOciAuth, NumUsesLimit, TenancyOcid, TrustedIp, ValidationError,
+};
 
 use crate::mistake::{FileError, Mistake};
+use crate::yaml::{self, Node, Value};
 
 /// The most mistakes a file error lists; the rest are counted.
-const MAX_MISTAKES: usize = 20;
+pub(crate) const MAX_MISTAKES: usize = 50;
+
+/// The fields of an identity's OCI Auth, in the API's names.
+const FIELDS: [&str; 6] = [
+    "tenancyOcid",
+    "allowedUsernames",
+    "accessTokenTrustedIps",
+    "accessTokenTTL",
+    "accessTokenMaxTTL",
+    "accessTokenNumUsesLimit",
+];
 
 /// The entries of the file `name` whose text is `text`, in order.
 pub(crate) fn entries(
     text: &str,
     name: &str,
 ) -> Result<Vec<(IdentityId, DesiredState)>, FileError> {
-    let fail = |mistakes: Vec<Mistake>, more| FileError::new(name, mistakes, more);
-    let doc: Yaml = serde_norway::from_str(text).map_err(|e| {
-        let mistake = duplicate_key(&e, text).unwrap_or_else(|| {
-            Mistake::new(e.location().map(|at| at.line()), "", syntax_reason(&e))
-        });
-        fail(vec![mistake], 0)
-    })?;
-    let identities = identities_of(doc, text).map_err(|m| fail(vec![m], 0))?;
-    let lines = Lines::new(text);
-    let mut mistakes = Vec::new();
-    let mut more = 0;
-    let mut note = |m: Mistake| {
-        if mistakes.len() < MAX_MISTAKES {
-            mistakes.push(m);
-        } else {
-            more += 1;
+    let mut mistakes = Mistakes::default();
+    let entries = match yaml::parse(text) {
+        Ok(root) => read_file(root.as_ref(), &mut mistakes),
+        Err((line, reason)) => {
+            mistakes.add(line, "", format!("not valid YAML: {reason}"));
+            Vec::new()
         }
     };
-    let mut seen: HashMap<IdentityId, Option<usize>> = HashMap::new();
-    let mut entries = Vec::with_capacity(identities.len());
-    let mut after = lines.key_line("identities", 0, 0).unwrap_or(0);
-    for (key, value) in identities {
-        let key = scalar(&key);
-        let line = lines.key_line(&key, after, 1);
-        after = line.unwrap_or(after);
-        match entry(&key, value, line, &lines, &mut seen) {
-            Ok(entry) => entries.push(entry),
-            Err(mistake) => note(mistake),
+    mistakes.into_result(name, entries)
+}
+
+/// The mistakes found so far, each with its line.
+#[derive(Default)]
+struct Mistakes(Vec<Mistake>);
+
+impl Mistakes {
+    fn add(&mut self, line: usize, path: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(Mistake::new(Some(line), path, reason));
+    }
+
+    fn into_result<T>(self, name: &str, value: T) -> Result<T, FileError> {
+        let mut all = self.0;
+        if all.is_empty() {
+            return Ok(value);
         }
-    }
-    if mistakes.is_empty() {
-        Ok(entries)
-    } else {
-        Err(fail(mistakes, more))
-    }
-}
-
-/// The YAML parser refuses a key written twice: name it on its second line.
-fn duplicate_key(e: &serde_norway::Error, text: &str) -> Option<Mistake> {
-    let message = e.to_string();
-    let key = message
-        .split_once("duplicate entry with key \"")?
-        .1
-        .split_once('"')?
-        .0
-        .to_owned();
-    let lines = Lines::new(text);
-    let first = lines.key_line(&key, 0, 1)?;
-    let second = lines.key_line(&key, first, 1);
-    Some(Mistake::new(
-        second,
-        format!("identities.{key}"),
-        format!("the identity is listed twice (first on line {first})"),
-    ))
-}
-
-/// One entry, written as `key` on `line`: its identity (once in the file) and state.
-fn entry(
-    key: &str,
-    value: Yaml,
-    line: Option<usize>,
-    lines: &Lines<'_>,
-    seen: &mut HashMap<IdentityId, Option<usize>>,
-) -> Result<(IdentityId, DesiredState), Mistake> {
-    let path = format!("identities.{key}");
-    let identity = IdentityId::new(key).map_err(|e| {
-        Mistake::new(
-            line,
-            &path,
-            format!("the key must be an identity id: {}", e.reason()),
-        )
-    })?;
-    if let Some(first) = seen.insert(identity, line) {
-        let first = first.map_or_else(String::new, |l| format!(" (first on line {l})"));
-        return Err(Mistake::new(
-            line,
-            &path,
-            format!("the identity is listed twice{first}"),
-        ));
-    }
-    let state = desired_state(value).map_err(|(field, reason)| {
-        let at = line.and_then(|l| lines.field_line(l, &field)).or(line);
-        let path = if field.is_empty() {
-            path.clone()
-        } else {
-            format!("{path}.{field}")
-        };
-        Mistake::new(at, path, reason)
-    })?;
-    Ok((identity, state))
-}
-
-/// A YAML syntax error's message, without the position the mistake's line already gives.
-fn syntax_reason(e: &serde_norway::Error) -> String {
-    let text = e.to_string();
-    match text.find(" at line ") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
+        // In file order; a stable sort keeps a line's mistakes as found.
+        all.sort_by_key(|m| m.line);
+        let more = all.len().saturating_sub(MAX_MISTAKES);
+        all.truncate(MAX_MISTAKES);
+        Err(FileError::new(name, all, more))
     }
 }
 
-/// The `identities` mapping of a file's document, or what is wrong with its shape.
-fn identities_of(doc: Yaml, text: &str) -> Result<Mapping, Mistake> {
-    let lines = Lines::new(text);
-    let Yaml::Mapping(top) = doc else {
-        return Err(Mistake::new(
-            Some(1),
+/// The file's one key, `identities`, and each identity in it.
+fn read_file(root: Option<&Node>, mistakes: &mut Mistakes) -> Vec<(IdentityId, DesiredState)> {
+    let Some(root) = root.filter(|r| !r.is_null()) else {
+        return Vec::new();
+    };
+    let Value::Map(pairs) = &root.value else {
+        mistakes.add(
+            root.line,
             "",
-            "expected a mapping with one key, `identities`",
-        ));
+            "the file must be a mapping with one key, `identities`",
+        );
+        return Vec::new();
     };
     let mut identities = None;
-    for (key, value) in top {
-        match key.as_str() {
-            Some("identities") => identities = Some(value),
-            _ => {
-                let key = scalar(&key);
-                return Err(Mistake::new(
-                    lines.key_line(&key, 0, 0),
-                    key,
-                    "unknown top-level key; the only one is `identities`",
-                ));
-            }
+    for (key, value) in pairs {
+        match key.text() {
+            Some("identities") if identities.is_none() => identities = Some(value),
+            Some("identities") => mistakes.add(key.line, "identities", "is listed twice"),
+            _ => mistakes.add(
+                key.line,
+                key.describe(),
+                "unknown top-level key; the only one is `identities`",
+            ),
         }
     }
     match identities {
-        Some(Yaml::Mapping(m)) => Ok(m),
-        Some(Yaml::Null) => Ok(Mapping::new()),
-        Some(_) => Err(Mistake::new(
-            lines.key_line("identities", 0, 0),
-            "identities",
-            "must be a mapping of identity id to configuration or `absent`",
-        )),
-        None => Err(Mistake::new(None, "identities", "missing")),
+        None => Vec::new(),
+        Some(node) if node.is_null() => Vec::new(),
+        Some(Node {
+            value: Value::Map(entries),
+            ..
+        }) => read_identities(entries, mistakes),
+        Some(other) => {
+            let found = other.describe();
+            let reason = format!("must map identity ids to their OCI Auth, got {found}");
+            mistakes.add(other.line, "identities", reason);
+            Vec::new()
+        }
     }
 }
 
-/// One entry's value: a configuration in the wire field names, or `absent`. An error names
-/// the field (empty for the entry itself) and what is wrong.
-fn desired_state(value: Yaml) -> Result<DesiredState, (String, String)> {
-    let whole = |reason: String| (String::new(), reason);
-    let mut value = match value {
-        Yaml::String(s) if s == "absent" => return Ok(DesiredState::Absent),
-        Yaml::Mapping(m) => m,
-        other => {
-            return Err(whole(format!(
-                "expected an OCI Auth mapping or `absent`, got {}",
-                scalar(&other)
-            )));
-        }
-    };
-    ips_as_entries(&mut value)?;
-    let no_max_ttl = without_max_ttl(&mut value);
-    let json = serde_json::to_value(&value).map_err(|e| whole(e.to_string()))?;
-    let attach: AttachOciAuth = serde_json::from_value(json).map_err(|e| {
-        let text = e.to_string();
-        // serde names an unknown field in backticks: point at it.
-        if let Some((field, _)) = text
-            .strip_prefix("unknown field `")
-            .and_then(|t| t.split_once('`'))
-        {
-            return (
-                field.to_owned(),
-                "unknown field; the fields are tenancyOcid, allowedUsernames, \
-                 accessTokenTrustedIps, accessTokenTTL, accessTokenMaxTTL and \
-                 accessTokenNumUsesLimit"
-                    .to_owned(),
-            );
-        }
-        // The model's rules say "invalid <field>: <reason>".
-        let text = text.split(" at line ").next().unwrap_or(&text);
-        match text
-            .strip_prefix("invalid ")
-            .and_then(|t| t.split_once(": "))
-        {
-            Some((field, reason)) if !field.contains(' ') => (field.to_owned(), reason.to_owned()),
-            _ => whole(text.to_owned()),
-        }
-    })?;
-    let desired = DesiredOciAuth::from(attach);
-    Ok(DesiredState::Present(if no_max_ttl {
-        desired.without_max_ttl()
-    } else {
-        desired
-    }))
-}
-
-/// `accessTokenMaxTTL: 0` (no max, which only an update can store): the attach part takes
-/// the largest max TTL instead, and the configuration is marked as having none.
-fn without_max_ttl(value: &mut Mapping) -> bool {
-    let key = Yaml::from("accessTokenMaxTTL");
-    if value.get(&key).and_then(Yaml::as_u64) != Some(0) {
-        return false;
-    }
-    value.insert(key, Yaml::from(AccessTokenTtl::MAX.get()));
-    true
-}
-
-/// `accessTokenTrustedIps` may list addresses as plain strings: each becomes
-/// `{ipAddress: …}`. Anything else but a mapping is a mistake at its index.
-fn ips_as_entries(value: &mut Mapping) -> Result<(), (String, String)> {
-    const FIELD: &str = "accessTokenTrustedIps";
-    let Some(Yaml::Sequence(items)) = value.get_mut(FIELD) else {
-        return match value.get(FIELD) {
-            None | Some(Yaml::Sequence(_)) => Ok(()),
-            Some(other) => Err((
-                FIELD.to_owned(),
-                format!(
-                    "must be a list of addresses or ranges, got {}",
-                    scalar(other)
-                ),
-            )),
+fn read_identities(
+    pairs: &[(Node, Node)],
+    mistakes: &mut Mistakes,
+) -> Vec<(IdentityId, DesiredState)> {
+    let mut first_line: HashMap<IdentityId, usize> = HashMap::new();
+    let mut entries = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        let written = key.text().map_or_else(|| key.describe(), str::to_owned);
+        let path = format!("identities.{written}");
+        let identity = match IdentityId::new(&written) {
+            Ok(identity) => identity,
+            Err(e) => {
+                let reason = format!("the key must be an identity id: {}", e.reason());
+                mistakes.add(key.line, path, reason);
+                continue;
+            }
         };
+        if let Some(first) = first_line.get(&identity) {
+            let reason = format!("the identity is listed twice (first on line {first})");
+            mistakes.add(key.line, path, reason);
+            continue;
+        }
+        first_line.insert(identity, key.line);
+        if let Some(state) = read_state(key.line, value, &path, mistakes) {
+            entries.push((identity, state));
+        }
+    }
+    entries
+}
+
+/// One identity's value (its key on `line`): `absent`, or its OCI Auth; `None` after a
+/// mistake.
+fn read_state(
+    line: usize,
+    value: &Node,
+    path: &str,
+    mistakes: &mut Mistakes,
+) -> Option<DesiredState> {
+    match &value.value {
+        Value::Scalar { text, plain: true } if text == "absent" => Some(DesiredState::Absent),
+        Value::Map(fields) => read_config(line, fields, path, mistakes),
+        _ => {
+            let found = value.describe();
+            let reason = format!("expected an OCI Auth mapping or `absent`, got {found}");
+            mistakes.add(value.line, path, reason);
+            None
+        }
+    }
+}
+
+/// An identity's fields, each checked alone; then all together.
+fn read_config(
+    line: usize,
+    fields: &[(Node, Node)],
+    path: &str,
+    mistakes: &mut Mistakes,
+) -> Option<DesiredState> {
+    let before = mistakes.0.len();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut config = Config::default();
+    for (key, value) in fields {
+        let name = key.text().unwrap_or_default();
+        let at = |field: &str| format!("{path}.{field}");
+        if !FIELDS.contains(&name) {
+            let reason = format!("unknown field; the fields are {}", list(&FIELDS));
+            mistakes.add(key.line, at(&key.describe()), reason);
+            continue;
+        }
+        if let Some(first) = seen.insert(name, key.line) {
+            let reason = format!("{name} is listed twice (first on line {first})");
+            mistakes.add(key.line, at(name), reason);
+            continue;
+        }
+        if let Err((line, field, reason)) = config.read(name, value) {
+            mistakes.add(line, at(&field), reason);
+        }
+    }
+    if !seen.contains_key("tenancyOcid") {
+        let reason = "is required: the OCID of the tenancy whose users may log in";
+        mistakes.add(line, format!("{path}.tenancyOcid"), reason);
+    }
+    if mistakes.0.len() > before {
+        return None;
+    }
+    match config.build() {
+        Ok(state) => Some(state),
+        Err(e) => {
+            let field = e.field().to_owned();
+            let at = seen.get(field.as_str()).copied().unwrap_or(line);
+            mistakes.add(at, format!("{path}.{field}"), e.reason().to_owned());
+            None
+        }
+    }
+}
+
+/// "a, b and c".
+fn list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A field's mistake: its line, its path below the identity, and the reason.
+type FieldMistake = (usize, String, String);
+
+/// An identity's fields as read, each valid alone.
+#[derive(Default)]
+struct Config {
+    tenancy: Option<TenancyOcid>,
+    usernames: Option<String>,
+    ips: Option<Vec<TrustedIp>>,
+    ttl: Option<AccessTokenTtl>,
+    max_ttl: Option<AccessTokenTtl>,
+    uses: Option<NumUsesLimit>,
+}
+
+impl Config {
+    fn read(&mut self, name: &str, value: &Node) -> Result<(), FieldMistake> {
+        fn checked<T>(r: Result<T, ValidationError>, at: (usize, &str)) -> Result<T, FieldMistake> {
+            r.map_err(|e| (at.0, at.1.to_owned(), e.reason().to_owned()))
+        }
+        let at = (value.line, name);
+        match name {
+            "tenancyOcid" => {
+                self.tenancy = Some(checked(TenancyOcid::new(text(name, value)?), at)?)
+            }
+            "allowedUsernames" => self.usernames = usernames(value)?,
+            "accessTokenTrustedIps" => self.ips = Some(trusted_ips(value)?),
+            "accessTokenTTL" => {
+                self.ttl = Some(checked(AccessTokenTtl::new(number(name, value)?), at)?);
+            }
+            "accessTokenMaxTTL" => {
+                self.max_ttl = Some(checked(AccessTokenTtl::new(number(name, value)?), at)?);
+            }
+            _ => self.uses = Some(checked(NumUsesLimit::new(number(name, value)?), at)?),
+        }
+        Ok(())
+    }
+
+    /// The desired state, with the rules that concern several fields; a max TTL of 0 (no
+    /// max, which only an update can store) is kept as such.
+    fn build(self) -> Result<DesiredState, ValidationError> {
+        let tenancy = self
+            .tenancy
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_default();
+        let no_max_ttl = self.max_ttl.is_some_and(|m| m.get() == 0);
+        let mut builder = AttachOciAuth::builder(tenancy);
+        if let Some(usernames) = self.usernames {
+            builder = builder.allowed_usernames(usernames);
+        }
+        if let Some(ips) = self.ips {
+            builder = builder.access_token_trusted_ips(ips.iter().map(ToString::to_string));
+        }
+        if let Some(ttl) = self.ttl {
+            builder = builder.access_token_ttl(ttl.get().into());
+        }
+        let max = match self.max_ttl {
+            Some(max) if !no_max_ttl => Some(max),
+            Some(_) => Some(AccessTokenTtl::MAX),
+            None => None,
+        };
+        if let Some(max) = max {
+            builder = builder.access_token_max_ttl(max.get().into());
+        }
+        if let Some(uses) = self.uses {
+            builder = builder.access_token_num_uses_limit(uses.get());
+        }
+        let desired = DesiredOciAuth::from(builder.build()?);
+        Ok(DesiredState::Present(if no_max_ttl {
+            desired.without_max_ttl()
+        } else {
+            desired
+        }))
+    }
+}
+
+/// A field that takes text.
+fn text<'a>(name: &str, value: &'a Node) -> Result<&'a str, FieldMistake> {
+    match &value.value {
+        Value::Scalar { text, .. } if !value.is_null() => Ok(text),
+        _ => Err((
+            value.line,
+            name.to_owned(),
+            format!("must be text, got {}", value.describe()),
+        )),
+    }
+}
+
+/// A field that takes a whole number, written without quotes.
+fn number(name: &str, value: &Node) -> Result<u64, FieldMistake> {
+    let whole = match &value.value {
+        Value::Scalar { text, plain: true } => text.replace('_', "").parse::<u64>().ok(),
+        _ => None,
     };
-    for (i, item) in items.iter_mut().enumerate() {
-        match item {
-            Yaml::Mapping(_) => {}
-            Yaml::String(s) => {
-                let mut entry = Mapping::new();
-                entry.insert(Yaml::from("ipAddress"), Yaml::String(std::mem::take(s)));
-                *item = Yaml::Mapping(entry);
-            }
-            other => {
-                return Err((
-                    format!("{FIELD}[{i}]"),
-                    format!(
-                        "expected an address or range such as 10.0.0.0/8, got {}",
-                        scalar(other)
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(())
+    whole.ok_or_else(|| {
+        let found = value.describe();
+        (
+            value.line,
+            name.to_owned(),
+            format!("must be a whole number of 0 or more, got {found}"),
+        )
+    })
 }
 
-/// A YAML scalar as text (keys and values in messages).
-fn scalar(v: &Yaml) -> String {
-    match v {
-        Yaml::String(s) => s.clone(),
-        other => serde_norway::to_string(other)
-            .map(|s| s.trim_end().to_owned())
-            .unwrap_or_else(|_| "a value".into()),
-    }
+/// `allowedUsernames`: one text of names separated by commas, or a list of names; nothing
+/// (`~`) allows any username.
+fn usernames(value: &Node) -> Result<Option<String>, FieldMistake> {
+    const NAME: &str = "allowedUsernames";
+    let list = match &value.value {
+        _ if value.is_null() => return Ok(None),
+        Value::Scalar { text, .. } => text.clone(),
+        Value::List(items) => {
+            let mut names = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item.text() {
+                    Some(name) => names.push(name.to_owned()),
+                    None => {
+                        let reason = format!("must be a username, got {}", item.describe());
+                        return Err((item.line, format!("{NAME}[{i}]"), reason));
+                    }
+                }
+            }
+            names.join(", ")
+        }
+        _ => {
+            let reason = format!(
+                "must be a list of usernames (or one text of names separated by commas), got {}",
+                value.describe()
+            );
+            return Err((value.line, NAME.to_owned(), reason));
+        }
+    };
+    parse_allowed_usernames(&list)
+        .map_err(|e| (value.line, NAME.to_owned(), e.reason().to_owned()))?;
+    Ok(Some(list))
 }
 
-/// The file's lines, to find where a key stands (the YAML parser gives positions only for
-/// syntax errors).
-struct Lines<'a>(Vec<&'a str>);
-
-impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
-        Lines(text.lines().collect())
+/// `accessTokenTrustedIps`: a list of addresses or ranges, each as text or as
+/// `{ipAddress: …}` (the API's form).
+fn trusted_ips(value: &Node) -> Result<Vec<TrustedIp>, FieldMistake> {
+    const NAME: &str = "accessTokenTrustedIps";
+    let Value::List(items) = &value.value else {
+        let reason = format!(
+            "must be a list of addresses or ranges, got {}",
+            value.describe()
+        );
+        return Err((value.line, NAME.to_owned(), reason));
+    };
+    if items.is_empty() {
+        let reason = "must list at least one address or range (0.0.0.0/0 and ::/0 allow any)";
+        return Err((value.line, NAME.to_owned(), reason.to_owned()));
     }
-
-    /// The line (from 1) of the first `key:` after line `after`, indented by more than
-    /// `min_indent - 1` spaces.
-    fn key_line(&self, key: &str, after: usize, min_indent: usize) -> Option<usize> {
-        self.0.iter().enumerate().skip(after).find_map(|(i, line)| {
-            let indent = line.len() - line.trim_start().len();
-            let rest = line.trim_start().trim_start_matches(['"', '\'']);
-            (indent >= min_indent
-                && rest.starts_with(key)
-                && rest[key.len()..]
-                    .trim_start_matches(['"', '\''])
-                    .starts_with(':'))
-            .then_some(i + 1)
-        })
+    let mut ips = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let (node, path) = match &item.value {
+            Value::Map(pairs) => match pairs.as_slice() {
+                [(key, address)] if key.text() == Some("ipAddress") => {
+                    (address, format!("{NAME}[{i}].ipAddress"))
+                }
+                _ => {
+                    let reason =
+                        "must be an address or range, or a mapping with the one key ipAddress";
+                    return Err((item.line, format!("{NAME}[{i}]"), reason.to_owned()));
+                }
+            },
+            _ => (item, format!("{NAME}[{i}]")),
+        };
+        let Some(address) = node.text() else {
+            let reason = format!(
+                "must be an address or range such as 10.0.0.0/8, got {}",
+                node.describe()
+            );
+            return Err((node.line, path, reason));
+        };
+        let ip = TrustedIp::new(address).map_err(|e| (node.line, path, e.reason().to_owned()))?;
+        ips.push(ip);
     }
-
-    /// The line of `field` (its first path segment) inside the entry that starts on
-    /// `entry_line`.
-    fn field_line(&self, entry_line: usize, field: &str) -> Option<usize> {
-        let name = field.split(['.', '[']).next().unwrap_or(field);
-        let entry_indent = self
-            .0
-            .get(entry_line - 1)
-            .map(|l| l.len() - l.trim_start().len())?;
-        for (i, line) in self.0.iter().enumerate().skip(entry_line) {
-            let indent = line.len() - line.trim_start().len();
-            if !line.trim().is_empty() && indent <= entry_indent {
-                return None;
-            }
-            if line.trim_start().starts_with(&format!("{name}:")) {
-                return Some(i + 1);
-            }
-        }
-        None
-    }
+    Ok(ips)
 }

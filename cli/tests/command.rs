@@ -254,7 +254,7 @@ async fn export_writes_a_file_that_plans_as_unchanged() {
 }
 
 #[tokio::test]
-async fn a_file_with_five_mistakes_is_reported_whole_and_nothing_is_sent() {
+async fn a_file_with_six_mistakes_is_reported_whole_and_nothing_is_sent() {
     let fake = FakeInfisical::start().await.unwrap();
     let dir = scratch("mistakes");
     let id = fake.create_identity();
@@ -266,10 +266,11 @@ async fn a_file_with_five_mistakes_is_reported_whole_and_nothing_is_sent() {
     let o = run(Some(&fake), &["plan", &file], &[]).await;
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains(&format!("{file}: 5 mistakes")), "{err}");
-    assert_eq!(err.matches("\n  line ").count(), 5, "{err}");
+    // Both of the first identity's mistakes, not only its first.
+    assert!(err.contains(&format!("{file}: 6 mistakes")), "{err}");
+    assert_eq!(err.matches("\n  line ").count(), 6, "{err}");
     assert!(fake.requests().is_empty());
-    // The same key twice is refused by the YAML parser: named on its second line.
+    // The same key twice: named on its second line.
     let twice = write(
         &dir,
         "twice.yaml",

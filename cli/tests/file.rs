@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use infisical_oci_auth::desired::Plan;
+use infisical_oci_auth::desired::{DesiredState, Plan};
 use infisical_oci_auth::{AttachOciAuth, IdentityId};
 use infisical_oci_auth_cli::{DesiredFile, Summary, apply_file, plan_file};
 use infisical_oci_auth_fake::FakeInfisical;
@@ -200,10 +200,8 @@ fn a_file_with_five_mistakes_reports_all_five_with_their_lines() {
         [
             (Some(4), format!("identities.{a}.accessTokenTTL")),
             (Some(5), "identities.not-an-id".to_owned()),
-            (
-                Some(8),
-                format!("identities.{b}.accessTokenTrustedIps[0].ipAddress")
-            ),
+            // A list of plain addresses: the item is the address.
+            (Some(8), format!("identities.{b}.accessTokenTrustedIps[0]")),
             (Some(11), format!("identities.{c}.ttl")),
             (Some(12), format!("identities.{}", a.to_uppercase())),
         ],
@@ -217,6 +215,147 @@ fn a_file_with_five_mistakes_reports_all_five_with_their_lines() {
     assert!(text.contains("listed twice (first on line 2)"), "{text}");
     assert!(!text.contains("RawEntry"), "no internal type names: {text}");
     assert!(!text.contains("invalid client configuration"), "{text}");
+}
+
+/// The mistakes of a file as `(line, path below identities, reason)`.
+fn mistakes_of(text: &str) -> Vec<(usize, String, String)> {
+    let err = DesiredFile::parse(text, "f.yaml").unwrap_err();
+    err.mistakes()
+        .iter()
+        .map(|m| {
+            let path = m.field.strip_prefix("identities.").unwrap_or(&m.field);
+            (m.line.unwrap(), path.to_owned(), m.reason.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn every_mistake_of_every_identity_is_reported_with_its_own_line_and_path() {
+    let (a, b) = (
+        "6511e966-169d-4653-a191-c559fe230086",
+        "0b3c0d6e-66a4-4d5a-9f0e-4d2cbbd2d1a7",
+    );
+    let text = format!(
+        "identities:
+  {a}:
+    tenancyOcid: nope
+    accessTokenTTL: \"1800\"
+    accessTokenTTL: 60
+    allowedUsernames: [alice, {{x: 1}}]
+    accessTokenTrustedIps: [10.0.0.0/8, {{ipAddress: 300.1.1.1}}]
+  {b}:
+    allowedUsernames: al ice
+  {a}: absent
+"
+    );
+    let found = mistakes_of(&text);
+    let at = |line: usize, path: String| found.iter().find(|m| m.0 == line && m.1 == path);
+    assert_eq!(found.len(), 8, "{found:#?}");
+    let ttl = at(4, format!("{a}.accessTokenTTL")).unwrap();
+    assert!(
+        ttl.2.contains("whole number") && ttl.2.contains("the text \"1800\""),
+        "{ttl:?}"
+    );
+    // A duplicated field says so at its own path; reading goes on past it.
+    let twice = at(5, format!("{a}.accessTokenTTL")).unwrap();
+    assert_eq!(twice.2, "accessTokenTTL is listed twice (first on line 4)");
+    assert!(at(3, format!("{a}.tenancyOcid")).is_some());
+    assert!(at(6, format!("{a}.allowedUsernames[1]")).is_some());
+    assert!(at(7, format!("{a}.accessTokenTrustedIps[1].ipAddress")).is_some());
+    // The second identity: no tenancy (at the identity's line), and a bad username.
+    assert!(
+        at(8, format!("{b}.tenancyOcid"))
+            .unwrap()
+            .2
+            .contains("required")
+    );
+    assert!(
+        at(9, format!("{b}.allowedUsernames"))
+            .unwrap()
+            .2
+            .contains("al ice")
+    );
+    let again = at(10, a.to_owned()).unwrap();
+    assert_eq!(again.2, "the identity is listed twice (first on line 2)");
+    // In file order.
+    assert!(found.windows(2).all(|w| w[0].0 <= w[1].0), "{found:#?}");
+}
+
+#[test]
+fn no_serde_or_rust_words_reach_the_user() {
+    let id = "6511e966-169d-4653-a191-c559fe230086";
+    for value in [
+        "[1, 2]",
+        "{tenancyOcid: [a]}",
+        "{tenancyOcid: ocid1.tenancy.oc1..aaaa, accessTokenTTL: 1.5}",
+        "{tenancyOcid: ocid1.tenancy.oc1..aaaa, accessTokenTrustedIps: 10.0.0.0/8}",
+        "{tenancyOcid: ocid1.tenancy.oc1..aaaa, allowedUsernames: {a: b}}",
+        "{tenancyOcid: ocid1.tenancy.oc1..aaaa, accessTokenTTL: 900, accessTokenMaxTTL: 60}",
+        "{tenancyOcid: ocid1.tenancy.oc1..aaaa, accessTokenNumUsesLimit: ~}",
+        "*alias",
+    ] {
+        let text = format!("identities:\n  {id}: {value}\n");
+        let Err(err) = DesiredFile::parse(&text, "f.yaml") else {
+            panic!("{value} was accepted")
+        };
+        let said = err.to_string();
+        for word in [
+            "invalid type",
+            "invalid value",
+            "expected a string",
+            "sequence",
+            "serde",
+            "struct",
+            "Option",
+            "u64",
+            "u32",
+            "RawEntry",
+            "variant",
+        ] {
+            assert!(!said.contains(word), "{value}: {said:?} says {word:?}");
+        }
+    }
+    // The cross-field rule names the field it is reported at.
+    let text = format!(
+        "identities:\n  {id}:\n    tenancyOcid: ocid1.tenancy.oc1..aaaa\n    accessTokenTTL: 900\n    accessTokenMaxTTL: 60\n"
+    );
+    let found = mistakes_of(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.ends_with(".accessTokenTTL") || found[0].1.ends_with(".accessTokenMaxTTL"));
+    assert!(found[0].0 == 4 || found[0].0 == 5, "{found:?}");
+}
+
+#[test]
+fn usernames_may_be_a_yaml_list_or_one_text() {
+    let id: IdentityId = "6511e966-169d-4653-a191-c559fe230086".parse().unwrap();
+    for value in [
+        "[alice, bob]",
+        "\"alice, bob\"",
+        "alice,bob",
+        "\n      - alice\n      - bob",
+    ] {
+        let text = format!(
+            "identities:\n  {id}:\n    tenancyOcid: {TENANCY}\n    allowedUsernames: {value}\n"
+        );
+        let file = DesiredFile::parse(&text, "f.yaml").unwrap_or_else(|e| panic!("{value}: {e}"));
+        let [(_, DesiredState::Present(desired))] = file.entries() else {
+            panic!("{value}")
+        };
+        let usernames = desired.attach().allowed_usernames().map(|u| u.as_str());
+        assert_eq!(usernames, Some("alice, bob"), "{value}");
+    }
+}
+
+#[test]
+fn more_than_fifty_mistakes_are_counted() {
+    let mut text = String::from("identities:\n");
+    for i in 0..60 {
+        text.push_str(&format!("  not-an-id-{i}: absent\n"));
+    }
+    let err = DesiredFile::parse(&text, "f.yaml").unwrap_err();
+    assert_eq!(err.mistakes().len(), 50);
+    assert!(err.to_string().contains("60 mistakes"), "{err}");
+    assert!(err.to_string().ends_with("… and 10 more"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
