@@ -83,8 +83,8 @@
 //!     .base_url("https://infisical.internal")
 //!     // A private CA, trusted beside the platform's roots (`tls_certs_only` for it alone).
 //!     .tls_certs_merge(Certificate::from_file("/etc/company/ca-bundle.pem")?)
-//!     // Mutual TLS: the certificate chain and key, PEM.
-//!     .identity(Identity::from_pem(&std::fs::read("/etc/company/client.pem").unwrap_or_default())?)
+//!     // Mutual TLS: the certificate chain and its key, PEM (the key may sit in the first file).
+//!     .identity(Identity::from_file("/etc/company/client.pem", Some("/etc/company/client.key"))?)
 //!     // A proxy; without it HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY apply.
 //!     .proxy("http://proxy.internal:3128")
 //!     .build()?;
@@ -118,8 +118,8 @@
 //!
 //! An untrusted certificate is not retried and says what to do (`getOciAuth: GET https://…: the
 //! server's certificate is not trusted (unknown issuer, another host name, or expired): if the
-//! server uses a private CA, add it with ClientBuilder::add_root_certificate or SSL_CERT_FILE (1
-//! attempt)`); a proxy that fails is named (`the proxy http://proxy.internal:3128 did not open a
+//! server uses a private CA, add it with ClientBuilder::tls_certs_merge(Certificate::from_file(…))
+//! or SSL_CERT_FILE (1 attempt)`); a proxy that fails is named (`the proxy http://proxy.internal:3128 did not open a
 //! tunnel to the server`). The crate sets TLS up per client and installs no process-wide crypto
 //! provider; with the `rustls` feature it enables reqwest's `rustls-no-provider`, so a program
 //! that also builds its own `reqwest::Client::new()` must give its reqwest a TLS feature (e.g.

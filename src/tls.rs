@@ -165,6 +165,47 @@ impl Identity {
         Self::from_pem(&pem)
     }
 
+    /// The certificate chain and the key from a PEM file that holds both, or with `key` from
+    /// a file of its own. A file that cannot be read is named in the error.
+    ///
+    /// ```no_run
+    /// use infisical_oci_auth::{Client, tls::Identity};
+    ///
+    /// let client = Client::builder()
+    ///     .base_url("https://infisical.internal")
+    ///     .identity(Identity::from_file("/etc/company/client.pem", Some("/etc/company/client.key"))?)
+    ///     .build()?;
+    /// # Ok::<(), infisical_oci_auth::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the file that cannot be read, or as
+    /// [`from_pem`](Self::from_pem).
+    pub fn from_file(
+        certificates: impl AsRef<Path>,
+        key: Option<impl AsRef<Path>>,
+    ) -> Result<Self, Error> {
+        let read = |path: &Path, what: &str| {
+            std::fs::read(path)
+                .map(zeroize::Zeroizing::new)
+                .map_err(|e| config(format!("cannot read the {what} {}: {e}", path.display())))
+        };
+        let certificates = certificates.as_ref();
+        let chain = read(certificates, "client certificate file")?;
+        let named = |e: Error, path: &Path| match e {
+            Error::Config { reason } => config(format!("{}: {reason}", path.display())),
+            other => other,
+        };
+        match key {
+            None => Self::from_pem(&chain).map_err(|e| named(e, certificates)),
+            Some(key) => {
+                let key = key.as_ref();
+                let key_pem = read(key, "client key file")?;
+                Self::from_pem_parts(&chain, &key_pem).map_err(|e| named(e, key))
+            }
+        }
+    }
+
     pub(crate) fn chain(&self) -> &[CertificateDer<'static>] {
         &self.chain
     }
@@ -190,5 +231,25 @@ mod tests {
         assert!(!err.to_string().contains("PRIVATE"), "{err}");
         assert!(Certificate::from_pem(b"not pem").is_err());
         assert!(Certificate::from_der(b"\x01\x02").is_err());
+    }
+
+    #[test]
+    fn a_missing_or_keyless_file_names_itself() {
+        let missing = Identity::from_file("/nonexistent/client.pem", None::<&str>).unwrap_err();
+        assert!(
+            missing.to_string().contains("/nonexistent/client.pem"),
+            "{missing}"
+        );
+        let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/keys");
+        let no_cert = Identity::from_file(format!("{keys}/pkcs8.pem"), None::<&str>).unwrap_err();
+        assert!(no_cert.to_string().contains("pkcs8.pem"), "{no_cert}");
+        assert!(no_cert.to_string().contains("no certificate"), "{no_cert}");
+        let key = Identity::from_file(format!("{keys}/pkcs8.pem"), Some("/nonexistent/key.pem"))
+            .unwrap_err();
+        assert!(
+            key.to_string()
+                .contains("client key file /nonexistent/key.pem"),
+            "{key}"
+        );
     }
 }

@@ -89,10 +89,12 @@ async fn an_untrusted_certificate_says_what_to_do_and_costs_one_connection() {
         err.to_string().contains(
             "the server's certificate is not trusted (unknown issuer, another host name, or \
              expired): if the server uses a private CA, add it with \
-             ClientBuilder::add_root_certificate or SSL_CERT_FILE (1 attempt)"
+             ClientBuilder::tls_certs_merge(Certificate::from_file(…)) or SSL_CERT_FILE (1 attempt)"
         ),
         "{err}"
     );
+    assert!(transport.is_untrusted_certificate());
+    assert!(!transport.is_client_certificate_required());
     println!("untrusted certificate: {err}");
 }
 

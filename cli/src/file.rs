@@ -207,23 +207,3 @@ impl DesiredFile {
         })
     }
 }
-
-impl EntryOutcome {
-    /// The outcome as JSON: `{identity, action, changes, error}`.
-    pub fn to_json(&self) -> Value {
-        match &self.result {
-            Ok(applied) => serde_json::json!({
-                "identity": self.identity,
-                "action": applied.plan.action(),
-                "changes": applied.plan.changes(),
-                "error": null
-            }),
-            Err(e) => serde_json::json!({
-                "identity": self.identity,
-                "action": null,
-                "changes": [],
-                "error": e.to_string()
-            }),
-        }
-    }
-}

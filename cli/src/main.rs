@@ -1,19 +1,28 @@
-//! `infisical-oci-auth`: converge identities' OCI Auth to a reviewed YAML file, and start
-//! such a file from what a server holds. See `infisical_oci_auth_cli::DesiredFile` for the
-//! format.
+//! `infisical-oci-auth`: converge identities' OCI Auth to a reviewed YAML file, start such a
+//! file from what a server holds, and log in with OCI for other tools. See
+//! `infisical_oci_auth_cli::DesiredFile` for the format.
 //!
 //! Exit codes: 0 no changes (plan) or done; 2 `plan` found changes; 1 an error (a bad file
-//! or arguments, bad settings, or any identity that failed — the others are still reported).
+//! or arguments, bad settings, a refused credential, or any identity that failed — the
+//! others are still reported).
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use infisical_oci_auth::tls::Certificate;
-use infisical_oci_auth::{Client, IdentityId};
+use infisical_oci_auth::IdentityId;
+use infisical_oci_auth::desired::Converge;
 use infisical_oci_auth_cli::{DesiredFile, EntryOutcome, Summary, apply_file, plan_file};
 
+mod connect;
 mod output;
+mod report;
+mod token;
+mod words;
+
+use connect::Connection;
+use report::Problem;
 
 /// The environment the command reads, listed in `--help`.
 const ENVIRONMENT: &str = "\
@@ -24,6 +33,8 @@ Environment:
   OCI_CLI_CONFIG_FILE        the OCI config for that login (default ~/.oci/config)
   OCI_CLI_PROFILE            its profile (default DEFAULT)
   INFISICAL_CA_FILE          a PEM bundle of CAs to trust besides the platform's (--ca-file)
+  INFISICAL_CLIENT_CERT      a client certificate, PEM, for mutual TLS (--client-cert)
+  INFISICAL_CLIENT_KEY       its private key, PEM, unless it is in that file (--client-key)
   SSL_CERT_FILE, SSL_CERT_DIR  the platform's trusted CAs (Linux)
   HTTPS_PROXY, NO_PROXY      the proxy, and the hosts that bypass it
 
@@ -49,20 +60,17 @@ enum Command {
     /// (`absent` for those without OCI Auth); `plan` on it reports no changes.
     #[command(after_help = ENVIRONMENT)]
     Export(ExportArgs),
-}
-
-#[derive(Args, Debug)]
-struct Connection {
-    /// A PEM bundle of CAs to trust besides the platform's (a self-hosted server's private CA).
-    #[arg(long, value_name = "FILE", env = "INFISICAL_CA_FILE")]
-    ca_file: Option<PathBuf>,
+    /// Log in with OCI as INFISICAL_OCI_IDENTITY_ID and print the Infisical access token,
+    /// for other tools (`infisical export --token "$(infisical-oci-auth token)"`).
+    #[command(after_help = token::AFTER_HELP)]
+    Token(token::TokenArgs),
 }
 
 #[derive(Args, Debug)]
 struct RunArgs {
     /// The desired-state file (YAML).
     file: PathBuf,
-    /// How to print the result.
+    /// How to print the result, and a file's mistakes.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// The same as --format json.
@@ -72,6 +80,10 @@ struct RunArgs {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
+    /// Print a line on stderr as each identity finishes (the default when stderr is a
+    /// terminal, where the line is replaced as the run goes on).
+    #[arg(long)]
+    progress: bool,
     #[command(flatten)]
     connection: Connection,
 }
@@ -91,11 +103,12 @@ struct ExportArgs {
 /// How `plan` and `apply` print their result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// One block per identity, in file order, then a summary line.
+    /// One block per identity, in file order, then a summary line; mistakes on stderr.
     Text,
-    /// One JSON document.
+    /// One JSON document on stdout, mistakes included.
     Json,
-    /// A summary line and one section per changed identity, for a pull-request comment.
+    /// A summary line and one section per changed identity, for a pull-request comment;
+    /// mistakes too.
     Markdown,
 }
 
@@ -124,47 +137,51 @@ fn main() -> ExitCode {
 
 async fn dispatch(command: Command) -> ExitCode {
     match command {
-        Command::Plan(args) => run(args, false).await,
-        Command::Apply(args) => run(args, true).await,
+        Command::Plan(args) => run(args, Converge::Plan).await,
+        Command::Apply(args) => run(args, Converge::Apply).await,
         Command::Export(args) => export(args).await,
+        Command::Token(args) => token::run(args).await,
     }
 }
 
-/// The client, from the environment (the library's `from_env`) and `--ca-file`.
-fn client(connection: &Connection) -> Result<Client, infisical_oci_auth::Error> {
-    let mut builder = Client::builder().from_env();
-    if let Some(path) = &connection.ca_file {
-        builder = builder.tls_certs_merge(Certificate::from_file(path)?);
-    }
-    builder.build()
-}
-
-async fn run(args: RunArgs, apply: bool) -> ExitCode {
+async fn run(args: RunArgs, mode: Converge) -> ExitCode {
     let format = if args.json { Format::Json } else { args.format };
+    let command = match mode {
+        Converge::Plan => "plan",
+        _ => "apply",
+    };
+    let name = args.file.display().to_string();
+    let fail = |problems: Vec<Problem>| report::fail(format, command, &name, &problems);
     let file = match DesiredFile::load(&args.file) {
         Ok(file) => file,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return report::file_error(format, command, &e),
     };
-    let client = match client(&args.connection) {
+    if file.entries().is_empty() {
+        eprintln!("warning: {name} lists no identities; nothing to {command}");
+    }
+    let client = match args.connection.client() {
         Ok(client) => client,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(message) => return fail(vec![Problem::whole(message)]),
     };
-    // Progress on stderr, as identities finish; the result on stdout, in file order.
-    let progress = |outcome: &EntryOutcome| eprintln!("{}", output::progress_line(outcome));
+    let mut progress = output::Progress::new(
+        args.progress,
+        std::io::stderr().is_terminal(),
+        file.entries().len(),
+    );
     let concurrency = usize::from(args.concurrency);
-    let outcomes = if apply {
-        apply_file(&client, &file, concurrency, progress).await
-    } else {
-        plan_file(&client, &file, concurrency, progress).await
+    let on_finish = |outcome: &EntryOutcome| progress.finished(outcome);
+    let outcomes = match mode {
+        Converge::Plan => plan_file(&client, &file, concurrency, on_finish).await,
+        _ => apply_file(&client, &file, concurrency, on_finish).await,
     };
+    progress.done();
+    if let Some(message) = outcomes
+        .iter()
+        .find_map(|o| o.result.as_ref().err().and_then(words::refused_credential))
+    {
+        return fail(vec![Problem::whole(message)]);
+    }
     let summary = Summary::of(&outcomes);
-    let command = if apply { "apply" } else { "plan" };
     print!(
         "{}",
         match format {
@@ -175,7 +192,7 @@ async fn run(args: RunArgs, apply: bool) -> ExitCode {
     );
     if summary.failed > 0 {
         ExitCode::FAILURE
-    } else if !apply && summary.changes_anything() {
+    } else if mode == Converge::Plan && summary.changes_anything() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
@@ -183,10 +200,10 @@ async fn run(args: RunArgs, apply: bool) -> ExitCode {
 }
 
 async fn export(args: ExportArgs) -> ExitCode {
-    let client = match client(&args.connection) {
+    let client = match args.connection.client() {
         Ok(client) => client,
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(message) => {
+            eprintln!("error: {message}");
             return ExitCode::FAILURE;
         }
     };
@@ -195,7 +212,9 @@ async fn export(args: ExportArgs) -> ExitCode {
         match client.find_oci_auth(identity).await {
             Ok(config) => configs.push((*identity, config)),
             Err(e) => {
-                eprintln!("error: {identity}: {e}");
+                let message = words::refused_credential(&e)
+                    .unwrap_or_else(|| format!("{identity}: {}", words::say(&e)));
+                eprintln!("error: {message}");
                 return ExitCode::FAILURE;
             }
         }

@@ -76,9 +76,14 @@ impl FileError {
         &self.0.file
     }
 
-    /// The mistakes found, in the file's order.
+    /// The mistakes found, in the file's order (at most 50).
     pub fn mistakes(&self) -> &[Mistake] {
         &self.0.mistakes
+    }
+
+    /// How many more mistakes there were than [`mistakes`](Self::mistakes) lists.
+    pub fn more(&self) -> usize {
+        self.0.more
     }
 }
 

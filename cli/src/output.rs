@@ -4,8 +4,62 @@
 use infisical_oci_auth::{IdentityId, IdentityOciAuth};
 use infisical_oci_auth_cli::{EntryOutcome, Summary};
 
+use crate::words::say;
+
+/// Progress on stderr, for people: a line per identity as it finishes when asked for
+/// (`--progress`), or in a terminal one status line replaced as the run goes on and cleared
+/// at its end, so that nothing stays on screen twice. Otherwise nothing.
+pub(crate) struct Progress {
+    mode: ProgressMode,
+    total: usize,
+    finished: usize,
+}
+
+#[derive(PartialEq, Eq)]
+enum ProgressMode {
+    Off,
+    Lines,
+    Status,
+}
+
+impl Progress {
+    pub(crate) fn new(asked: bool, terminal: bool, total: usize) -> Self {
+        let mode = match (asked, terminal) {
+            (true, _) => ProgressMode::Lines,
+            (false, true) => ProgressMode::Status,
+            (false, false) => ProgressMode::Off,
+        };
+        Progress {
+            mode,
+            total,
+            finished: 0,
+        }
+    }
+
+    pub(crate) fn finished(&mut self, outcome: &EntryOutcome) {
+        self.finished += 1;
+        match self.mode {
+            ProgressMode::Off => {}
+            ProgressMode::Lines => eprintln!("{}", progress_line(outcome)),
+            ProgressMode::Status => eprint!(
+                "\r\x1b[2K[{}/{}] {}",
+                self.finished,
+                self.total,
+                progress_line(outcome)
+            ),
+        }
+    }
+
+    /// Clears the status line.
+    pub(crate) fn done(&self) {
+        if self.mode == ProgressMode::Status && self.finished > 0 {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
 /// One line on stderr as an identity finishes.
-pub(crate) fn progress_line(outcome: &EntryOutcome) -> String {
+fn progress_line(outcome: &EntryOutcome) -> String {
     match &outcome.result {
         Ok(applied) => format!("{}: {}", outcome.identity, applied.plan.action()),
         Err(_) => format!("{}: failed", outcome.identity),
@@ -21,7 +75,7 @@ pub(crate) fn text(command: &str, outcomes: &[EntryOutcome], summary: &Summary) 
                 let plan = applied.plan.to_string().replace('\n', "\n  ");
                 out.push_str(&format!("{}: {plan}\n", outcome.identity));
             }
-            Err(e) => out.push_str(&format!("{}: error: {e}\n", outcome.identity)),
+            Err(e) => out.push_str(&format!("{}: error: {}\n", outcome.identity, say(e))),
         }
     }
     out.push_str(&format!("{command}: {summary}\n"));
@@ -38,10 +92,28 @@ pub(crate) fn json(
     let doc = serde_json::json!({
         "command": command,
         "file": file,
-        "identities": outcomes.iter().map(EntryOutcome::to_json).collect::<Vec<_>>(),
+        "identities": outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
         "summary": summary,
     });
     format!("{doc}\n")
+}
+
+/// One outcome as JSON: `{identity, action, changes, error}`.
+fn outcome_json(outcome: &EntryOutcome) -> serde_json::Value {
+    match &outcome.result {
+        Ok(applied) => serde_json::json!({
+            "identity": outcome.identity,
+            "action": applied.plan.action(),
+            "changes": applied.plan.changes(),
+            "error": null
+        }),
+        Err(e) => serde_json::json!({
+            "identity": outcome.identity,
+            "action": null,
+            "changes": [],
+            "error": say(e)
+        }),
+    }
 }
 
 /// For a pull-request comment: a summary line, then one section per identity that changes
@@ -63,8 +135,9 @@ pub(crate) fn markdown(
                 applied.plan
             )),
             Err(e) => out.push_str(&format!(
-                "\n### `{}`: failed\n\n```text\n{e}\n```\n",
-                outcome.identity
+                "\n### `{}`: failed\n\n```text\n{}\n```\n",
+                outcome.identity,
+                say(e)
             )),
         }
     }

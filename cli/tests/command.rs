@@ -3,49 +3,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use common::{Scratch, run, stderr, stdout};
 
 use infisical_oci_auth::{AttachOciAuth, IdentityId};
 use infisical_oci_auth_fake::FakeInfisical;
 
 const TENANCY: &str = "ocid1.tenancy.oc1..aaaa";
-
-/// A scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ioa-command-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs the command with `args` and the fake's URL and admin token.
-async fn run(fake: Option<&FakeInfisical>, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infisical-oci-auth"));
-    cmd.args(args)
-        .env_remove("INFISICAL_OCI_IDENTITY_ID")
-        .env_remove("INFISICAL_CA_FILE")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy");
-    if let Some(fake) = fake {
-        cmd.env("INFISICAL_API_URL", fake.base_url())
-            .env("INFISICAL_TOKEN", fake.admin_token());
-    }
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[tokio::test]
 async fn help_and_version_go_to_stdout_with_exit_0_and_usage_errors_exit_1() {
@@ -122,17 +85,11 @@ async fn fleet(n: usize) -> (FakeInfisical, Vec<IdentityId>, String) {
     (fake, ids, text)
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plans_list_identities_in_file_order_in_every_format_and_run() {
     let (fake, ids, text) = fleet(12).await;
-    let dir = scratch("order");
-    let file = write(&dir, "identities.yaml", &text);
+    let dir = Scratch::new();
+    let file = dir.write("identities.yaml", &text);
     let mut texts = Vec::new();
     for _ in 0..3 {
         let o = run(Some(&fake), &["plan", "--concurrency=8", &file], &[]).await;
@@ -193,7 +150,6 @@ async fn plans_list_identities_in_file_order_in_every_format_and_run() {
         "### `{}`: attach\n\n```diff\n+ attach OCI Auth",
         ids[1]
     )));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,8 +185,8 @@ async fn export_writes_a_file_that_plans_as_unchanged() {
         .modify_oci_auth(&bare, |edit| edit.access_token_max_ttl(0))
         .await
         .unwrap();
-    let dir = scratch("export");
-    let out = dir.join("exported.yaml").display().to_string();
+    let dir = Scratch::new();
+    let out = dir.path().join("exported.yaml").display().to_string();
     let (a, b, c) = (full.to_string(), bare.to_string(), absent.to_string());
     let o = run(Some(&fake), &["export", &a, &b, &c, "--output", &out], &[]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -250,19 +206,18 @@ async fn export_writes_a_file_that_plans_as_unchanged() {
     // To stdout as well.
     let o = run(Some(&fake), &["export", &a], &[]).await;
     assert!(stdout(&o).starts_with("# Written by `infisical-oci-auth export`"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn a_file_with_six_mistakes_is_reported_whole_and_nothing_is_sent() {
     let fake = FakeInfisical::start().await.unwrap();
-    let dir = scratch("mistakes");
+    let dir = Scratch::new();
     let id = fake.create_identity();
     let text = format!(
         "identities:\n  {id}:\n    tenancyOcid: nope\n    accessTokenTTL: -1\n  x: absent\n  y: gone\n  {upper}: absent\n  z: absent\n",
         upper = id.to_string().to_uppercase()
     );
-    let file = write(&dir, "bad.yaml", &text);
+    let file = dir.write("bad.yaml", &text);
     let o = run(Some(&fake), &["plan", &file], &[]).await;
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -271,8 +226,7 @@ async fn a_file_with_six_mistakes_is_reported_whole_and_nothing_is_sent() {
     assert_eq!(err.matches("\n  line ").count(), 6, "{err}");
     assert!(fake.requests().is_empty());
     // The same key twice: named on its second line.
-    let twice = write(
-        &dir,
+    let twice = dir.write(
         "twice.yaml",
         &format!("identities:\n  {id}: absent\n  {id}: absent\n"),
     );
@@ -285,7 +239,6 @@ async fn a_file_with_six_mistakes_is_reported_whole_and_nothing_is_sent() {
         "{}",
         stderr(&o)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -301,8 +254,8 @@ async fn a_private_ca_comes_from_ca_file_or_infisical_ca_file() {
             .response_body,
     )
     .await;
-    let dir = scratch("ca");
-    let ca_file = write(&dir, "ca.pem", &ca.pem());
+    let dir = Scratch::new();
+    let ca_file = dir.write("ca.pem", &ca.pem());
     // The file wants exactly what the server answers.
     let answer = infisical_oci_auth_fake::Transcript::read("02-get")
         .unwrap()
@@ -329,7 +282,7 @@ async fn a_private_ca_comes_from_ca_file_or_infisical_ca_file() {
             .collect::<Vec<_>>()
             .join(", "),
     );
-    let file = write(&dir, "identities.yaml", &text);
+    let file = dir.write("identities.yaml", &text);
     let url = format!("https://localhost:{}", server.addr.port());
     let env = [
         ("INFISICAL_API_URL", url.as_str()),
@@ -347,5 +300,4 @@ async fn a_private_ca_comes_from_ca_file_or_infisical_ca_file() {
     let with_var = [env[0], env[1], ("INFISICAL_CA_FILE", ca_file.as_str())];
     let o = run(None, &["plan", &file], &with_var).await;
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    let _ = std::fs::remove_dir_all(&dir);
 }

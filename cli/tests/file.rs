@@ -8,6 +8,10 @@ use infisical_oci_auth::{AttachOciAuth, IdentityId};
 use infisical_oci_auth_cli::{DesiredFile, Summary, apply_file, plan_file};
 use infisical_oci_auth_fake::FakeInfisical;
 
+mod common;
+
+use common::{Scratch, file_of, run, stdout};
+
 const TENANCY: &str = "ocid1.tenancy.oc1..aaaa";
 
 fn desired() -> AttachOciAuth {
@@ -26,21 +30,6 @@ fn writes(fake: &FakeInfisical) -> usize {
 
 fn reads(fake: &FakeInfisical) -> usize {
     fake.requests().iter().filter(|r| r.method == "GET").count()
-}
-
-fn file_of(entries: &[(IdentityId, &str)]) -> String {
-    let mut text = String::from("identities:\n");
-    for (id, body) in entries {
-        if *body == "absent" {
-            text.push_str(&format!("  {id}: absent\n"));
-        } else {
-            text.push_str(&format!("  {id}:\n"));
-            for line in body.lines() {
-                text.push_str(&format!("    {line}\n"));
-            }
-        }
-    }
-    text
 }
 
 const BODY: &str = "tenancyOcid: ocid1.tenancy.oc1..aaaa\nallowedUsernames: alice, bob\naccessTokenTTL: 1800\naccessTokenMaxTTL: 3600";
@@ -411,36 +400,12 @@ async fn one_identitys_failure_does_not_hide_the_others() {
 
 /// Runs the command against `fake` with `file`, returning exit code and stdout.
 async fn command(fake: &FakeInfisical, args: &[&str], file: &str) -> (i32, String) {
-    let dir = std::env::temp_dir().join(format!("ioa-cli-{}", unique_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("identities.yaml");
-    std::fs::write(&path, file).unwrap();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_infisical-oci-auth"));
-    cmd.args(args)
-        .arg(&path)
-        .env("INFISICAL_API_URL", fake.base_url())
-        .env("INFISICAL_TOKEN", fake.admin_token())
-        .env_remove("INFISICAL_OCI_IDENTITY_ID");
-    let output = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
-}
-
-fn unique_suffix() -> String {
-    format!(
-        "{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
+    let dir = Scratch::new();
+    let path = dir.write("identities.yaml", file);
+    let mut args = args.to_vec();
+    args.push(&path);
+    let output = run(Some(fake), &args, &[]).await;
+    (output.status.code().unwrap_or(-1), stdout(&output))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,30 +2,11 @@
 //! and the command planning, applying and planning again `examples/identities.yaml`.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
-/// The fake's binary, built beside this test's by `cargo test --workspace`.
-fn fake_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/trial-… → target/<profile>/infisical-oci-auth-fake
-    let bin = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .map(|dir| {
-            dir.join(format!(
-                "infisical-oci-auth-fake{}",
-                std::env::consts::EXE_SUFFIX
-            ))
-        })
-        .unwrap();
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo test --workspace` (or `cargo build -p infisical-oci-auth-fake`)",
-        bin.display()
-    );
-    bin
-}
+mod common;
+
+use common::fake_binary;
 
 /// The fake binary, serving; killed on drop.
 struct Fake(Child, Vec<(String, String)>);

@@ -139,7 +139,7 @@ impl fmt::Display for HttpFailure {
             HttpFailure::UntrustedCertificate => f.write_str(
                 "the server's certificate is not trusted (unknown issuer, another host name, \
                  or expired): if the server uses a private CA, add it with \
-                 ClientBuilder::add_root_certificate or SSL_CERT_FILE",
+                 ClientBuilder::tls_certs_merge(Certificate::from_file(…)) or SSL_CERT_FILE",
             ),
             HttpFailure::ClientCertificateRequired => f.write_str(
                 "the server requires a client certificate: set one with ClientBuilder::identity",
@@ -257,6 +257,29 @@ impl TransportError {
     /// handshake fails the same way.
     pub fn is_tls(&self) -> bool {
         matches!(&self.0.cause, Cause::Http { failure, .. } if failure.is_tls())
+    }
+
+    /// Whether the server's certificate is not trusted: an unknown issuer (a private CA the
+    /// client was not given), another host name, or expired.
+    pub fn is_untrusted_certificate(&self) -> bool {
+        matches!(
+            &self.0.cause,
+            Cause::Http {
+                failure: HttpFailure::UntrustedCertificate,
+                ..
+            }
+        )
+    }
+
+    /// Whether the server asked for a client certificate that the client did not present.
+    pub fn is_client_certificate_required(&self) -> bool {
+        matches!(
+            &self.0.cause,
+            Cause::Http {
+                failure: HttpFailure::ClientCertificateRequired,
+                ..
+            }
+        )
     }
 
     /// What the retry policy makes of it: a connection that failed before the server saw

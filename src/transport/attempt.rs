@@ -11,7 +11,7 @@ use progenitor_client::ResponseValue;
 use tokio::time::Instant;
 
 use super::classify::{Failed, classify, from_verdict};
-use super::context;
+use super::context::{self, Marked};
 use super::deadline::{Deadline, Target, deadline_error};
 use super::state::Shared;
 use crate::auth::{Bearer, NoBearer};
@@ -48,7 +48,7 @@ pub(crate) async fn call<T, U, F, M>(
 ) -> Result<U, Error>
 where
     M: FnMut() -> F,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
+    F: Future<Output = Generated<T>>,
 {
     let at = deadline.at;
     let mut now = deadline.started;
@@ -77,21 +77,9 @@ where
         } else {
             tokio::time::timeout_at(at, attempt).await.ok()
         };
-        let failed = match outcome {
-            Some((_, Some(marked))) => {
-                let (verdict, headers) = *marked;
-                from_verdict(op, shared, target, verdict, &headers)
-            }
-            // The only success status the API defines is 200.
-            Some((Ok(value), None)) => {
-                break (Ok(finish(value.into_inner())), Some(StatusCode::OK));
-            }
-            // Boxed: the error path's state stays out of every call's future.
-            Some((Err(error), None)) => Box::pin(classify(op, shared, target, error)).await,
-            None => {
-                let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
-                break (Err(error), None);
-            }
+        let failed = match judge(op, shared, target, outcome, finish).await {
+            Judged::Ended(result, status) => break (result, status),
+            Judged::Failed(failed) => failed,
         };
         match next_step(op, shared, at, &mut progress, bearer.as_ref(), failed).await {
             Ok(()) => now = Instant::now(),
@@ -108,6 +96,46 @@ where
         error
     })
 }
+
+/// What an attempt came to.
+enum Judged<U> {
+    /// The call's end: its result, and the last status.
+    Ended(Result<U, Error>, Option<StatusCode>),
+    /// A failure the loop may retry.
+    Failed(Failed),
+}
+
+/// Judges one attempt's outcome (`None` when the deadline passed first): a verdict the
+/// hooks left outranks what progenitor made of the stand-in answer.
+async fn judge<T, U>(
+    op: &'static Operation,
+    shared: &Shared,
+    target: Target<'_>,
+    outcome: Option<(Generated<T>, Option<Box<Marked>>)>,
+    finish: fn(T) -> U,
+) -> Judged<U> {
+    match outcome {
+        Some((_, Some(marked))) => {
+            let (verdict, headers) = *marked;
+            Judged::Failed(from_verdict(op, shared, target, verdict, &headers))
+        }
+        // The only success status the API defines is 200.
+        Some((Ok(value), None)) => {
+            Judged::Ended(Ok(finish(value.into_inner())), Some(StatusCode::OK))
+        }
+        // Boxed: the error path's state stays out of every call's future.
+        Some((Err(error), None)) => {
+            Judged::Failed(Box::pin(classify(op, shared, target, error)).await)
+        }
+        None => {
+            let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
+            Judged::Ended(Err(error), None)
+        }
+    }
+}
+
+/// What one generated call returns.
+type Generated<T> = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>;
 
 /// The bearer of one attempt from auth, under the deadline; also what
 /// `Client::access_token` hands out, so a login that outlasts the deadline is reported the
