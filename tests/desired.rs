@@ -65,7 +65,7 @@ async fn a_change_made_by_someone_else_shows_as_exactly_that_field() {
 
     // The update carries every field, so an allow-list cleared by someone's PATCH comes back.
     // (That PATCH names its TTL: without one the server compares the stored TTLs as text,
-    // "600" > "2592000", and refuses it; DESIGN "The 2026 server".)
+    // "600" > "2592000", and refuses it; the fake's FACTS.md "The 2026 server".)
     client
         .update_oci_auth(
             &identity,

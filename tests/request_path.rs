@@ -420,7 +420,7 @@ async fn login_server(
 
 #[tokio::test]
 async fn an_expired_token_403_logs_in_again_exactly_once() {
-    // The real server's answer to an expired identity token (DESIGN).
+    // The real server's answer to an expired identity token (the fake's FACTS.md "Authorization").
     let expired = || {
         json(
             403,

@@ -1,4 +1,4 @@
-//! The 2026 server (DESIGN "The 2026 server"): the fake's answers and the client's handling
+//! The 2026 server (FACTS.md "The 2026 server"): the fake's answers and the client's handling
 //! of them — renewal from the login JWT's `exp`, organization slugs, the login `date`,
 //! `details.reasonCode`, the changed messages, and the stored TTLs compared as text.
 

@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn timestamps_always_carry_milliseconds() {
-        // DESIGN "Answers": `.000Z` on a whole second, where chrono's own form drops it.
+        // FACTS.md "Answers": `.000Z` on a whole second, where chrono's own form drops it.
         let whole = chrono::DateTime::from_timestamp(1_764_204_748, 0).unwrap_or_default();
         let config = OciAuthRow {
             id: Uuid::nil(),

@@ -17,7 +17,7 @@ pub(super) fn identify(shared: &Shared, headers: &HeaderMap) -> Result<Option<Pr
     else {
         return Ok(None);
     };
-    // `authHeader.slice(7)`: the scheme word is not looked at, whatever it is (DESIGN
+    // `authHeader.slice(7)`: the scheme word is not looked at, whatever it is (FACTS.md
     // "Authorization": `bearer x` works).
     let token = String::from_utf8_lossy(value.get(7..).unwrap_or_default()).into_owned();
     if token.starts_with("st.") {
@@ -46,7 +46,7 @@ pub(super) fn identify(shared: &Shared, headers: &HeaderMap) -> Result<Option<Pr
         };
         return Err(error(403, "TokenError", message));
     };
-    // DESIGN "Authorization": the JWT's own expiry is checked first and answers 403
+    // FACTS.md "Authorization": the JWT's own expiry is checked first and answers 403
     // TokenError; a revoked one is refused with 401.
     if entry
         .expires_at
@@ -58,7 +58,7 @@ pub(super) fn identify(shared: &Shared, headers: &HeaderMap) -> Result<Option<Pr
             "Your token has expired. Please re-authenticate.",
         ));
     }
-    // DESIGN "The 2026 server": a revoked token, and one whose OCI Auth was revoked, have
+    // FACTS.md "The 2026 server": a revoked token, and one whose OCI Auth was revoked, have
     // messages of their own; the 2025 server finds neither.
     let revoked = match (release_2026, entry.revoked, entry.method_revoked) {
         (_, false, false) => None,

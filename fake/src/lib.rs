@@ -648,6 +648,11 @@ impl Drop for FakeInfisical {
     }
 }
 
+/// What the fake imitates, each fact with its source (`FACTS.md` in the crate): the
+/// comments in the fake cite its sections.
+#[doc = include_str!("../FACTS.md")]
+pub mod facts {}
+
 /// The README's example, compiled as a doctest so that it stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

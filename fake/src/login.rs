@@ -12,7 +12,7 @@ use super::state::{Principal, Shared, State, Token, lock};
 use super::zod::{Issues, type_name};
 use infisical_oci_auth::model::AllowedUsernames;
 
-/// The longest a 2026 server lets a login token live (DESIGN "The 2026 server": 90 days).
+/// The longest a 2026 server lets a login token live (FACTS.md "The 2026 server": 90 days).
 const MAX_JWT_LIFETIME: u64 = 7_776_000;
 
 /// The login body after the route schema.
@@ -117,7 +117,7 @@ fn login_headers(h: &Map<String, Value>, require_x_date: bool, issues: &mut Issu
             );
         }
     } else if !has("date") && !has("x-date") {
-        // DESIGN "The 2026 server": the refine sits on the nested headers object, so
+        // FACTS.md "The 2026 server": the refine sits on the nested headers object, so
         // zod reports the path twice.
         issues.custom(
             json!(["headers", "headers", "date"]),
@@ -188,7 +188,7 @@ fn replay(state: &State, login: &Login) -> Result<(), Answer> {
             "Invalid OCI host format. Expected format: identity.<region>.oraclecloud.com",
         ));
     }
-    // Infisical PR #8215 (DESIGN "Upcoming"): the signer named in the keyId must be the
+    // Infisical PR #8215 (FACTS.md "Upcoming (Infisical PR #8215)"): the signer named in the keyId must be the
     // user being logged in. The statuses are the PR's; the messages are the fake's own.
     if state.strict_signer {
         match super::oci::signer_user_ocid(header("authorization")) {
@@ -291,7 +291,7 @@ fn check_organization(state: &State, id: Uuid, login: &Login) -> Result<(), Answ
 }
 
 /// Issues the token: 2026 a JWT whose `exp − iat` is the TTL capped at 90 days, or the max
-/// TTL when the TTL is 0 (DESIGN "The 2026 server"; with both 0 the fake uses the cap);
+/// TTL when the TTL is 0 (FACTS.md "The 2026 server"; with both 0 the fake uses the cap);
 /// 2025 an opaque token that lives `expiresIn` (0: never).
 fn issue(
     state: &mut State,

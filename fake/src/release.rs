@@ -40,7 +40,7 @@ impl Release {
         }
     }
 
-    /// The query whose failure a non-UUID identity id surfaces as (DESIGN).
+    /// The query whose failure a non-UUID identity id surfaces as (FACTS.md "Paths").
     pub(super) fn identity_lookup_query(self) -> &'static str {
         match self {
             Release::V2025_06_22 => "FindOne",

@@ -3,8 +3,9 @@
 //! body parser, the route schema (zod), then the service.
 //!
 //! Sources cited in this module and its siblings: "upstream" is Infisical's backend (the
-//! pinned release and, where it changed, the 2026 one); "DESIGN" is the crate's design
-//! notes; "transcript NN" is a recording of a real server in this crate's `transcripts/` ([`Transcript`](crate::Transcript)).
+//! pinned release and, where it changed, the 2026 one); `FACTS.md "Section"` is a section
+//! of this crate's [`facts`](crate::facts); "transcript NN" is a recording of a real server
+//! in this crate's `transcripts/` ([`Transcript`](crate::Transcript)).
 
 use axum::body::Body;
 use axum::extract::State as AxumState;
@@ -77,7 +78,7 @@ pub(super) async fn handle(
     response
 }
 
-/// fastify `ignoreTrailingSlash: true` (upstream `server/app.ts`; DESIGN "Paths"): one
+/// fastify `ignoreTrailingSlash: true` (upstream `server/app.ts`; FACTS.md "Paths"): one
 /// trailing slash is dropped before the route is matched.
 fn route_path(path: &str) -> &str {
     match path.strip_suffix('/') {
@@ -170,14 +171,14 @@ fn identity_route(
     let mut state = lock(shared);
     let Some(id) = postgres_uuid(identity_id) else {
         // Postgres refuses the text as a uuid inside the first identity query: "FindOne"
-        // in 2025 (transcripts 38, 40), "MembershipGetByIdentityId" in 2026 (DESIGN "The
+        // in 2025 (transcripts 38, 40), "MembershipGetByIdentityId" in 2026 (FACTS.md "The
         // 2026 server").
         return something_went_wrong(state.release.identity_lookup_query());
     };
     service::operate(&mut state, principal, op, id, identity_id, parsed)
 }
 
-/// fastify's own 404 (`lib/fourOhFour.js`): no `reqId`, keys in this order (DESIGN "Paths").
+/// fastify's own 404 (`lib/fourOhFour.js`): no `reqId`, keys in this order (FACTS.md "Paths").
 fn route_not_found(request: &Request<'_>) -> Answer {
     Answer {
         status: 404,

@@ -50,7 +50,7 @@ pub(super) fn operate(
 /// upstream service: the identity is looked up among the actor's organization's members (a
 /// sub-organization's actor sees its members only): 404 when it is not one, naming the id
 /// as given (trimmed on POST); 403 ForbiddenError when it is a member from another
-/// organization (DESIGN "The 2026 server"; upstream `lib/errors` names the error).
+/// organization (FACTS.md "The 2026 server"; upstream `lib/errors` names the error).
 fn find_identity(state: &State, principal: Principal, id: Uuid, raw_id: &str) -> Option<Answer> {
     let not_found = || {
         error(
@@ -213,7 +213,7 @@ fn update(state: &mut State, id: Uuid, role: Role, body: zod::Body) -> Answer {
         );
     };
     // transcript 14: the TTLs are checked against the stored values before permissions;
-    // DESIGN "The 2026 server": the stored values compare as text when the body sends
+    // FACTS.md "The 2026 server": the stored values compare as text when the body sends
     // neither TTL (both releases).
     if update_refused_by_stored_ttls(
         body.ttl,

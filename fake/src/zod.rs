@@ -192,7 +192,7 @@ fn usernames(
                 Ok(false)
             }
             Err(e) => match e.rule() {
-                // DESIGN "The 2026 server": zod 3.25's `max(500)` issue; zod 3.24's check
+                // FACTS.md "The 2026 server": zod 3.25's `max(500)` issue; zod 3.24's check
                 // threw, which the error handler answered 500.
                 Rule::TooLong if dialect.usernames_checked_first => {
                     issues.too_big(
@@ -312,7 +312,7 @@ fn numbers(
     Ok((seen_ttl, seen_max_ttl))
 }
 
-/// DESIGN "Attach": the refine compares the values as given, invalid ones included; a
+/// FACTS.md "Attach": the refine compares the values as given, invalid ones included; a
 /// default stands in only for an absent field (transcript 50: max TTL 0 yields its own
 /// issue and the refine's). An aborted object is not refined.
 fn ttl_refine((seen_ttl, seen_max_ttl): Seen, attach: bool, issues: &mut Issues) {
@@ -338,7 +338,7 @@ fn ttl_refine((seen_ttl, seen_max_ttl): Seen, attach: bool, issues: &mut Issues)
 }
 
 /// A `z.number().int().min(min).max(max)` field, read as a JavaScript number (an integer
-/// beyond 2^53 is rounded, DESIGN "Numbers"): the value to store when it is valid, and the
+/// beyond 2^53 is rounded, FACTS.md "Numbers"): the value to store when it is valid, and the
 /// number as given, valid or not, for the object's refine.
 fn number(
     value: Option<&Value>,

@@ -1,5 +1,5 @@
-//! `FakeInfisical` answers as the real server does where DESIGN ("What a real server does
-//! that the first fake did not") and the pinned upstream say it differs from a naive fake:
+//! `FakeInfisical` answers as the real server does where the crate's FACTS.md and the
+//! pinned upstream say it differs from a naive fake:
 //! the Authorization header, token states, roles, paths, bodies, database errors, numbers,
 //! attach's refine, and the form of answers. Requests are written byte for byte over TCP,
 //! so that nothing between the test and the fake adds or drops a header.
@@ -287,7 +287,7 @@ async fn tokens_expire_with_403_and_spend_their_uses_with_401() {
             "Unable to renew because access token number of uses limit reached".into()
         )
     );
-    // A spent token is revoked: the 2026 server says so (DESIGN "The 2026 server"), the
+    // A spent token is revoked: the 2026 server says so (FACTS.md "The 2026 server"), the
     // 2025 one finds no token.
     assert_eq!(
         get_with(&fake, &identity, &bearer).await.error().2,
