@@ -1,18 +1,17 @@
-//! Runs the crate's own build.rs code, so that the spec is checked and the client generated
-//! with exactly the settings of the build.
+//! Runs the build's own codegen (`openapi/codegen.rs`), so that the spec is checked and the
+//! client generated with exactly the settings of the build.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-#[allow(dead_code)]
-#[path = "../../build.rs"]
-mod build_rs;
+#[path = "../../openapi/codegen.rs"]
+mod settings;
 
-pub(crate) use build_rs::SPEC_PATH;
+pub(crate) use settings::SPEC_PATH;
 
 /// Parses the spec at `path` and generates the client from it.
 pub(crate) fn generate(path: &Path) -> Result<String, String> {
-    generate_from(&build_rs::load_spec(path)?)
+    generate_from(&settings::load_spec(path)?)
 }
 
 /// Generates the client, turning progenitor's panics (it asserts, for instance, that an
@@ -20,7 +19,7 @@ pub(crate) fn generate(path: &Path) -> Result<String, String> {
 pub(crate) fn generate_from(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(|| build_rs::generate(spec));
+    let result = std::panic::catch_unwind(|| settings::generate(spec));
     std::panic::set_hook(hook);
     result.unwrap_or_else(|panic| {
         let what = panic

@@ -13,58 +13,33 @@
 mod codegen;
 mod deps;
 mod drift;
+mod flags;
 mod position;
 mod spec;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::Parser as _;
+use flags::{Command, Spec, Xtask};
+
 /// Exit code for "the input is unusable" (unreadable, not OpenAPI 3.0, unreachable URL).
 const UNUSABLE: u8 = 2;
 
-const USAGE: &str = "usage: cargo xtask <command>
-
-commands:
-  spec pull [--from URL|FILE]    pin the OCI Auth part of Infisical's published spec in
-                                 openapi/upstream/ (default: https://us.infisical.com/api/docs/json)
-  spec check [--upstream URL|FILE] [--format text|json|github]
-                                 compare openapi/infisical-oci-auth.yaml with upstream (default:
-                                 the pin; a URL or file is extracted as by pull, the pin is not
-                                 touched) and check that progenitor generates from it; each
-                                 finding with its line; exit 0 clean, 1 drift, 2 bad input
-  codegen [--out FILE]           write the formatted generated client (default: stdout)
-  bench                          measure, in one release run: the typed client against the
-                                 generated method alone, a hand-written reqwest call and raw
-                                 hyper on a loopback server (concurrency 1 and 16),
-                                 validate+serialize, OCI signing
-                                 (BENCH_REQUESTS, BENCH_ROUNDS set the size)
-  deps [--build]                 count a downstream app's crates, build dependencies
-                                 included (default features; rustls only) against the
-                                 budgets; check that no dependency needs a newer Rust than
-                                 the crate's rust-version; and that beside reqwest 0.13's
-                                 defaults the crate adds no second crypto library (ring,
-                                 rsa). --build also times clean builds (CPU seconds)";
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let result = match args.as_slice() {
-        ["spec", "pull", rest @ ..] => option(rest, "--from").and_then(|from| spec::pull(from)),
-        ["spec", "check", rest @ ..] => options(rest, &["--upstream", "--format"]).and_then(|o| {
-            let format = o[1].map_or(Ok(spec::Format::Text), spec::Format::parse)?;
-            spec::check(o[0], format)
-        }),
-        ["bench"] => bench(),
-        ["deps"] => deps::run(false),
-        ["deps", "--build"] => deps::run(true),
-        ["codegen", rest @ ..] => {
-            option(rest, "--out").and_then(|out| codegen::run(out.map(Path::new)))
+    let flags = match Xtask::try_parse() {
+        Ok(flags) => flags,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { UNUSABLE } else { 0 });
         }
-        [] | ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        _ => Err(format!("unknown command {:?}\n\n{USAGE}", args.join(" "))),
+    };
+    let result = match flags.command {
+        Command::Spec(Spec::Pull { from }) => spec::pull(from.as_deref()),
+        Command::Spec(Spec::Check { upstream, format }) => spec::check(upstream.as_deref(), format),
+        Command::Codegen { out } => codegen::run(out.as_deref()),
+        Command::Bench => bench(),
+        Command::Deps { build } => deps::run(build),
     };
     match result {
         Ok(code) => code,
@@ -95,38 +70,6 @@ fn bench() -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// Reads any of `--name VALUE` for `names` from `rest`, each at most once, in `names`' order;
-/// anything else is a usage error.
-fn options<'a>(rest: &[&'a str], names: &[&str]) -> Result<Vec<Option<&'a str>>, String> {
-    let mut values = vec![None; names.len()];
-    let mut rest = rest.iter();
-    while let Some(flag) = rest.next() {
-        let i = names
-            .iter()
-            .position(|n| n == flag)
-            .ok_or_else(|| format!("unexpected {flag:?}\n\n{USAGE}"))?;
-        let value = rest
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n\n{USAGE}"))?;
-        if values[i].replace(*value).is_some() {
-            return Err(format!("{flag} given twice"));
-        }
-    }
-    Ok(values)
-}
-
-/// Reads `--name VALUE` (or nothing) from `rest`; anything else is a usage error.
-fn option<'a>(rest: &[&'a str], name: &str) -> Result<Option<&'a str>, String> {
-    match rest {
-        [] => Ok(None),
-        [flag, value] if *flag == name => Ok(Some(value)),
-        _ => Err(format!(
-            "expected at most `{name} VALUE`, got {:?}\n\n{USAGE}",
-            rest.join(" ")
-        )),
-    }
 }
 
 /// The repository root.

@@ -38,7 +38,7 @@ pub(crate) fn pull(from: Option<&str>) -> Result<ExitCode, String> {
 }
 
 /// How `spec check` prints its report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
     /// `file:line:col: drift: …` lines and a summary.
     Text,
@@ -46,17 +46,6 @@ pub(crate) enum Format {
     Json,
     /// GitHub workflow annotations (`::error file=…,line=…::…`) and a summary.
     Github,
-}
-
-impl Format {
-    pub(crate) fn parse(name: &str) -> Result<Self, String> {
-        match name {
-            "text" => Ok(Format::Text),
-            "json" => Ok(Format::Json),
-            "github" => Ok(Format::Github),
-            other => Err(format!("unknown format {other:?}: text, json or github")),
-        }
-    }
 }
 
 /// The most a fetched or read upstream document may weigh (Infisical's whole document is a
@@ -95,125 +84,164 @@ fn load_upstream(source: &str) -> Result<String, String> {
 /// document with upstream (the pin by default; a URL or file goes through the same
 /// extraction as `spec pull`, and the pin is not touched).
 pub(crate) fn check(upstream: Option<&str>, format: Format) -> Result<ExitCode, String> {
-    let ours_path = root().join(codegen::SPEC_PATH);
-    let ours_text = read(&ours_path)?;
-    let ours = parse(&ours_text, codegen::SPEC_PATH)?;
-    let (source, upstream) = match upstream {
-        None => {
-            let text = read(&root().join(UPSTREAM_FILE))?;
-            (UPSTREAM_FILE.to_owned(), parse(&text, UPSTREAM_FILE)?)
-        }
-        Some(source) => {
-            let doc = parse(&load_upstream(source)?, source)?;
-            let extract = extract_oci_auth(&doc).map_err(|e| format!("{source}: {e}"))?;
-            (source.to_owned(), extract)
-        }
-    };
-    let accepted = parse_accepted(&read(&root().join(ACCEPTED_FILE))?)?;
-
-    let codegen_error = codegen::generate(&ours_path).err();
-    let findings = drift::compare_located(&ours, &upstream);
-    let texts: Vec<String> = findings.iter().map(|f| f.text.clone()).collect();
-    let report = Report::new(&texts, &accepted);
-    let positions = position::Positions::of(&ours_text);
-    let located: Vec<(&str, Option<position::Position>)> = findings
-        .iter()
-        .filter(|f| !accepted.contains_key(&f.text))
-        .map(|f| {
-            (
-                f.text.as_str(),
-                f.pointer.as_deref().and_then(|p| positions.find(p)),
-            )
-        })
-        .collect();
-    let accepted_count = texts.len() - report.drift.len();
-    let summary = format!(
-        "spec check against {source}: {} new, {accepted_count} accepted, {} stale difference(s); {}",
-        report.drift.len(),
-        report.stale.len(),
-        match &codegen_error {
-            None => "progenitor generates the client".to_owned(),
-            Some(e) => format!("codegen fails: {e}"),
-        }
-    );
-    let stale_line = |finding: &str| accepted.get(finding).copied();
+    let checked = Checked::run(upstream)?;
     match format {
-        Format::Text => {
-            for (finding, at) in &located {
-                match at {
-                    Some(p) => println!(
-                        "{}:{}:{}: drift: {finding}",
-                        codegen::SPEC_PATH,
-                        p.line,
-                        p.col
-                    ),
-                    None => println!("{}: drift: {finding}", codegen::SPEC_PATH),
-                }
-            }
-            for finding in &report.stale {
-                println!(
-                    "{ACCEPTED_FILE}:{}: stale: accepted but no longer differs: {finding}",
-                    stale_line(finding).unwrap_or(0)
-                );
-            }
-            println!("{summary}");
-            if !report.is_clean() {
-                println!(
-                    "to fix: edit {} where shown, or, for a difference we mean to keep, add the \
-                     line with its reason to {ACCEPTED_FILE}; remove stale lines",
-                    codegen::SPEC_PATH
-                );
-            }
-        }
-        Format::Github => {
-            for (finding, at) in &located {
-                let place = match at {
-                    Some(p) => format!("file={},line={},col={}", codegen::SPEC_PATH, p.line, p.col),
-                    None => format!("file={}", codegen::SPEC_PATH),
-                };
-                println!("::error {place},title=spec drift::{}", annotation(finding));
-            }
-            for finding in &report.stale {
-                println!(
-                    "::error file={ACCEPTED_FILE},line={},title=stale accepted drift::{}",
-                    stale_line(finding).unwrap_or(1),
-                    annotation(&format!("accepted but no longer differs: {finding}"))
-                );
-            }
-            if let Some(e) = &codegen_error {
-                println!(
-                    "::error file={},title=codegen::{}",
-                    codegen::SPEC_PATH,
-                    annotation(e)
-                );
-            }
-            println!("{summary}");
-        }
-        Format::Json => {
-            let doc = serde_json::json!({
-                "upstream": source,
-                "new": located.iter().map(|(finding, at)| serde_json::json!({
-                    "finding": finding,
-                    "file": codegen::SPEC_PATH,
-                    "line": at.map(|p| p.line),
-                    "column": at.map(|p| p.col),
-                })).collect::<Vec<_>>(),
-                "stale": report.stale.iter().map(|finding| serde_json::json!({
-                    "finding": finding,
-                    "file": ACCEPTED_FILE,
-                    "line": stale_line(finding),
-                })).collect::<Vec<_>>(),
-                "accepted": accepted_count,
-                "codegen_error": codegen_error,
-            });
-            println!("{doc}");
-        }
+        Format::Text => checked.print_text(),
+        Format::Github => checked.print_github(),
+        Format::Json => checked.print_json(),
     }
-    Ok(if report.is_clean() && codegen_error.is_none() {
+    Ok(if checked.is_clean() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// What a check found: each new difference with where to edit it, each stale accepted line
+/// with its line, and whether progenitor still generates the client.
+struct Checked {
+    source: String,
+    located: Vec<(String, Option<position::Position>)>,
+    stale: Vec<(String, Option<usize>)>,
+    accepted: usize,
+    codegen_error: Option<String>,
+}
+
+impl Checked {
+    fn run(upstream: Option<&str>) -> Result<Self, String> {
+        let ours_path = root().join(codegen::SPEC_PATH);
+        let ours_text = read(&ours_path)?;
+        let ours = parse(&ours_text, codegen::SPEC_PATH)?;
+        let (source, upstream) = match upstream {
+            None => {
+                let text = read(&root().join(UPSTREAM_FILE))?;
+                (UPSTREAM_FILE.to_owned(), parse(&text, UPSTREAM_FILE)?)
+            }
+            Some(source) => {
+                let doc = parse(&load_upstream(source)?, source)?;
+                let extract = extract_oci_auth(&doc).map_err(|e| format!("{source}: {e}"))?;
+                (source.to_owned(), extract)
+            }
+        };
+        let accepted = parse_accepted(&read(&root().join(ACCEPTED_FILE))?)?;
+        let findings = drift::compare_located(&ours, &upstream);
+        let texts: Vec<String> = findings.iter().map(|f| f.text.clone()).collect();
+        let report = Report::new(&texts, &accepted);
+        let positions = position::Positions::of(&ours_text);
+        let located = findings
+            .iter()
+            .filter(|f| !accepted.contains_key(&f.text))
+            .map(|f| {
+                let at = f.pointer.as_deref().and_then(|p| positions.find(p));
+                (f.text.clone(), at)
+            })
+            .collect();
+        let stale = report
+            .stale
+            .iter()
+            .map(|finding| (finding.clone(), accepted.get(finding).copied()))
+            .collect();
+        Ok(Checked {
+            source,
+            located,
+            stale,
+            accepted: texts.len() - report.drift.len(),
+            codegen_error: codegen::generate(&ours_path).err(),
+        })
+    }
+
+    fn is_clean(&self) -> bool {
+        self.located.is_empty() && self.stale.is_empty() && self.codegen_error.is_none()
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "spec check against {}: {} new, {} accepted, {} stale difference(s); {}",
+            self.source,
+            self.located.len(),
+            self.accepted,
+            self.stale.len(),
+            match &self.codegen_error {
+                None => "progenitor generates the client".to_owned(),
+                Some(e) => format!("codegen fails: {e}"),
+            }
+        )
+    }
+
+    fn print_text(&self) {
+        let spec = codegen::SPEC_PATH;
+        for (finding, at) in &self.located {
+            match at {
+                Some(p) => println!("{spec}:{}:{}: drift: {finding}", p.line, p.col),
+                None => println!("{spec}: drift: {finding}"),
+            }
+        }
+        for (finding, line) in &self.stale {
+            println!(
+                "{ACCEPTED_FILE}:{}: stale: accepted but no longer differs: {finding}",
+                line.unwrap_or(0)
+            );
+        }
+        println!("{}", self.summary());
+        if !self.located.is_empty() || !self.stale.is_empty() {
+            println!(
+                "to fix: edit {spec} where shown, or, for a difference we mean to keep, add the \
+                 line with its reason to {ACCEPTED_FILE}; remove stale lines"
+            );
+        }
+    }
+
+    fn print_github(&self) {
+        let spec = codegen::SPEC_PATH;
+        for (finding, at) in &self.located {
+            let place = match at {
+                Some(p) => format!("file={spec},line={},col={}", p.line, p.col),
+                None => format!("file={spec}"),
+            };
+            println!("::error {place},title=spec drift::{}", annotation(finding));
+        }
+        for (finding, line) in &self.stale {
+            println!(
+                "::error file={ACCEPTED_FILE},line={},title=stale accepted drift::{}",
+                line.unwrap_or(1),
+                annotation(&format!("accepted but no longer differs: {finding}"))
+            );
+        }
+        if let Some(e) = &self.codegen_error {
+            println!("::error file={spec},title=codegen::{}", annotation(e));
+        }
+        println!("{}", self.summary());
+    }
+
+    fn print_json(&self) {
+        let new: Vec<_> = self
+            .located
+            .iter()
+            .map(|(finding, at)| {
+                serde_json::json!({
+                    "finding": finding,
+                    "file": codegen::SPEC_PATH,
+                    "line": at.map(|p| p.line),
+                    "column": at.map(|p| p.col),
+                })
+            })
+            .collect();
+        let stale: Vec<_> = self
+            .stale
+            .iter()
+            .map(|(finding, line)| {
+                serde_json::json!({"finding": finding, "file": ACCEPTED_FILE, "line": line})
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "upstream": self.source,
+            "new": new,
+            "stale": stale,
+            "accepted": self.accepted,
+            "codegen_error": self.codegen_error,
+        });
+        println!("{doc}");
+    }
 }
 
 /// A workflow-command message: `%`, CR and LF escaped as GitHub reads them.
@@ -247,6 +275,7 @@ impl Report {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn is_clean(&self) -> bool {
         self.drift.is_empty() && self.stale.is_empty()
     }
@@ -341,6 +370,20 @@ pub(crate) fn extract_oci_auth(doc: &Value) -> Result<Value, String> {
             out.insert(key.into(), v.clone());
         }
     }
+    let mut components = referenced_components(doc, &paths)?;
+    add_security_schemes(doc, &paths, &mut components);
+    if !components.is_empty() {
+        out.insert("components".into(), Value::Object(components));
+    }
+    out.insert("paths".into(), Value::Object(paths));
+    Ok(Value::Object(out))
+}
+
+/// Every component the paths reference, directly or through other components, by kind.
+fn referenced_components(
+    doc: &Value,
+    paths: &Map<String, Value>,
+) -> Result<Map<String, Value>, String> {
     let mut components = Map::new();
     let mut pending: Vec<String> = Vec::new();
     collect_refs(&Value::Object(paths.clone()), &mut pending);
@@ -367,7 +410,15 @@ pub(crate) fn extract_oci_auth(doc: &Value) -> Result<Value, String> {
             }
         }
     }
-    // Security schemes are named, not referenced.
+    Ok(components)
+}
+
+/// The security schemes the paths' operations name (schemes are named, not referenced).
+fn add_security_schemes(
+    doc: &Value,
+    paths: &Map<String, Value>,
+    components: &mut Map<String, Value>,
+) {
     let mut schemes = BTreeSet::new();
     for item in paths.values() {
         for op in item.as_object().into_iter().flat_map(|o| o.values()) {
@@ -391,11 +442,6 @@ pub(crate) fn extract_oci_auth(doc: &Value) -> Result<Value, String> {
             }
         }
     }
-    if !components.is_empty() {
-        out.insert("components".into(), Value::Object(components));
-    }
-    out.insert("paths".into(), Value::Object(paths));
-    Ok(Value::Object(out))
 }
 
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
