@@ -4,12 +4,10 @@
 #![cfg(feature = "rustls")]
 
 mod common;
-#[path = "common/tls.rs"]
-mod tls_support;
 
+use common::tls::{Proxy, TestCa, TlsServer};
 use infisical_oci_auth::tls::{Certificate, Identity};
 use infisical_oci_auth::{Client, ClientBuilder, Error, RetryPolicy};
-use tls_support::{Proxy, TestCa, TlsServer};
 
 fn answer() -> String {
     common::transcript("02-get").response_body

@@ -17,6 +17,19 @@ fn desired() -> AttachOciAuth {
         .unwrap()
 }
 
+/// A fake, an admin client, and an identity with `desired()` applied.
+async fn applied() -> (
+    FakeInfisical,
+    infisical_oci_auth::Client,
+    infisical_oci_auth::IdentityId,
+) {
+    let fake = FakeInfisical::start().await.unwrap();
+    let client = fake.client_builder().build().unwrap();
+    let identity = fake.create_identity();
+    client.apply_oci_auth(&identity, &desired()).await.unwrap();
+    (fake, client, identity)
+}
+
 fn writes(fake: &FakeInfisical) -> usize {
     fake.requests().iter().filter(|r| r.method != "GET").count()
 }
@@ -43,10 +56,7 @@ async fn apply_attaches_then_a_second_apply_writes_nothing() {
 
 #[tokio::test]
 async fn a_change_made_by_someone_else_shows_as_exactly_that_field() {
-    let fake = FakeInfisical::start().await.unwrap();
-    let client = fake.client_builder().build().unwrap();
-    let identity = fake.create_identity();
-    client.apply_oci_auth(&identity, &desired()).await.unwrap();
+    let (fake, client, identity) = applied().await;
     client
         .modify_oci_auth(&identity, |edit| edit.access_token_ttl(600))
         .await
@@ -129,10 +139,7 @@ async fn spacing_and_spelling_the_server_normalises_are_no_change() {
 
 #[tokio::test]
 async fn an_update_the_stored_ttl_would_refuse_is_refused_before_sending() {
-    let fake = FakeInfisical::start().await.unwrap();
-    let client = fake.client_builder().build().unwrap();
-    let identity = fake.create_identity();
-    client.apply_oci_auth(&identity, &desired()).await.unwrap();
+    let (fake, client, identity) = applied().await;
     // TTL 0 on update means "keep the stored 1800", which exceeds the new max of 60.
     let zero = AttachOciAuth::builder(TENANCY)
         .allowed_usernames("alice, bob")

@@ -5,20 +5,21 @@
 #![cfg(feature = "rustls")]
 
 mod common;
-#[path = "common/tls.rs"]
-mod tls_support;
 
+use common::tls::{TestCa, TlsServer};
 use infisical_oci_auth::Client;
 use infisical_oci_auth::rustls::NamedGroup;
 use infisical_oci_auth::tls::Certificate;
-use tls_support::{TestCa, TlsServer};
 
-/// Reads an identity's OCI Auth from a server that accepts `group` alone; the groups the
-/// server negotiated.
-async fn reach(group: NamedGroup) -> Vec<NamedGroup> {
+/// Reads an identity's OCI Auth from a server that accepts `group` alone (or every group);
+/// the groups the server negotiated.
+async fn reach(group: Option<NamedGroup>) -> Vec<NamedGroup> {
     let ca = TestCa::new("Key exchange CA");
     let answer = common::transcript("02-get").response_body;
-    let server = TlsServer::only_group(&ca, &["localhost"], answer, group).await;
+    let server = match group {
+        Some(group) => TlsServer::only_group(&ca, &["localhost"], answer, group).await,
+        None => TlsServer::start(&ca, &["localhost"], None, answer).await,
+    };
     let client = Client::builder()
         .base_url(format!("https://localhost:{}", server.addr.port()))
         .token(common::TOKEN)
@@ -32,27 +33,17 @@ async fn reach(group: NamedGroup) -> Vec<NamedGroup> {
 #[tokio::test]
 async fn a_server_that_accepts_only_x25519mlkem768_is_reached_with_it() {
     assert_eq!(
-        reach(NamedGroup::X25519MLKEM768).await,
+        reach(Some(NamedGroup::X25519MLKEM768)).await,
         [NamedGroup::X25519MLKEM768]
     );
 }
 
 #[tokio::test]
 async fn a_server_that_accepts_only_x25519_is_reached_with_it() {
-    assert_eq!(reach(NamedGroup::X25519).await, [NamedGroup::X25519]);
+    assert_eq!(reach(Some(NamedGroup::X25519)).await, [NamedGroup::X25519]);
 }
 
 #[tokio::test]
 async fn the_post_quantum_group_is_chosen_when_the_server_accepts_every_group() {
-    let ca = TestCa::new("Key exchange CA");
-    let answer = common::transcript("02-get").response_body;
-    let server = TlsServer::start(&ca, &["localhost"], None, answer).await;
-    let client = Client::builder()
-        .base_url(format!("https://localhost:{}", server.addr.port()))
-        .token(common::TOKEN)
-        .tls_certs_only([Certificate::from_pem(ca.pem().as_bytes()).unwrap()])
-        .build()
-        .unwrap();
-    client.get_oci_auth(&common::identity()).await.unwrap();
-    assert_eq!(*server.groups.lock().unwrap(), [NamedGroup::X25519MLKEM768]);
+    assert_eq!(reach(None).await, [NamedGroup::X25519MLKEM768]);
 }

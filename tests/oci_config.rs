@@ -8,10 +8,10 @@ use infisical_oci_auth::oci::OciCredentials;
 
 const FINGERPRINT: &str = "fd:92:9f:b8:ac:60:ec:e5:07:ec:b5:22:f1:a7:3f:75";
 
-/// A fresh folder under the target directory with the test keys copied in.
-fn workdir(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("oci-config-{test}"));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A fresh folder with the test keys copied in, removed on drop.
+fn workdir() -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
     std::fs::create_dir_all(dir.join("keys")).unwrap();
     for key in ["pkcs1.pem", "pkcs8-encrypted.pem", "public.pem"] {
         std::fs::copy(
@@ -22,7 +22,7 @@ fn workdir(test: &str) -> PathBuf {
         )
         .unwrap();
     }
-    dir
+    temp
 }
 
 fn write_config(dir: &Path, text: &str) -> PathBuf {
@@ -40,9 +40,10 @@ fn credentials_error(result: Result<OciCredentials, Error>) -> (String, String) 
 
 #[test]
 fn default_profile_with_a_relative_key_path() {
-    let dir = workdir("default");
+    let temp = workdir();
+    let dir = temp.path();
     let config = write_config(
-        &dir,
+        dir,
         &format!(
             "# comment\n[DEFAULT]\nuser=ocid1.user.oc1..aaaa\nfingerprint={FINGERPRINT}\nkey_file=keys/pkcs1.pem\ntenancy=ocid1.tenancy.oc1..tttt\nregion=us-ashburn-1\n"
         ),
@@ -60,9 +61,10 @@ fn default_profile_with_a_relative_key_path() {
 
 #[test]
 fn named_profiles_inherit_from_default() {
-    let dir = workdir("inherit");
+    let temp = workdir();
+    let dir = temp.path();
     let config = write_config(
-        &dir,
+        dir,
         &format!(
             "[DEFAULT]\ntenancy = ocid1.tenancy.oc1..tttt\nregion = us-ashburn-1\nfingerprint = {FINGERPRINT}\n\n\
              [WORK]\nuser = ocid1.user.oc1..work\nregion = eu-frankfurt-1\nkey_file = {}\npass_phrase = test-passphrase\n",
@@ -86,12 +88,13 @@ fn named_profiles_inherit_from_default() {
 
 #[test]
 fn errors_name_the_file_profile_and_entry() {
-    let dir = workdir("errors");
+    let temp = workdir();
+    let dir = temp.path();
     let base = format!(
         "user=ocid1.user.oc1..aaaa\nfingerprint={FINGERPRINT}\ntenancy=ocid1.tenancy.oc1..tttt\nregion=us-ashburn-1\n"
     );
 
-    let config = write_config(&dir, &format!("[DEFAULT]\n{base}"));
+    let config = write_config(dir, &format!("[DEFAULT]\n{base}"));
     let (location, reason) = credentials_error(OciCredentials::from_config_file(&config, None));
     assert!(location.ends_with("[DEFAULT] key_file"), "{location}");
     assert!(reason.contains("missing"));
@@ -105,7 +108,7 @@ fn errors_name_the_file_profile_and_entry() {
     );
 
     let config = write_config(
-        &dir,
+        dir,
         &format!("[DEFAULT]\n{base}key_file=keys/missing.pem\n"),
     );
     let (location, reason) = credentials_error(OciCredentials::from_config_file(&config, None));
@@ -116,7 +119,7 @@ fn errors_name_the_file_profile_and_entry() {
     assert!(reason.contains("cannot read"));
 
     let config = write_config(
-        &dir,
+        dir,
         &format!("[DEFAULT]\n{base}key_file=keys/pkcs8-encrypted.pem\npass_phrase=not-it\n"),
     );
     let (location, reason) = credentials_error(OciCredentials::from_config_file(&config, None));
@@ -126,15 +129,12 @@ fn errors_name_the_file_profile_and_entry() {
         "{reason}"
     );
 
-    let config = write_config(
-        &dir,
-        &format!("[DEFAULT]\n{base}key_file=keys/public.pem\n"),
-    );
+    let config = write_config(dir, &format!("[DEFAULT]\n{base}key_file=keys/public.pem\n"));
     let (_, reason) = credentials_error(OciCredentials::from_config_file(&config, None));
     assert!(reason.contains("public key"), "{reason}");
 
     let config = write_config(
-        &dir,
+        dir,
         &base
             .replace(FINGERPRINT, "aa:bb")
             .replace("user=", "[DEFAULT]\nkey_file=keys/pkcs1.pem\nuser="),
@@ -146,12 +146,12 @@ fn errors_name_the_file_profile_and_entry() {
         "{reason}"
     );
 
-    let config = write_config(&dir, "user=ocid1.user.oc1..aaaa\n");
+    let config = write_config(dir, "user=ocid1.user.oc1..aaaa\n");
     let (location, reason) = credentials_error(OciCredentials::from_config_file(&config, None));
     assert!(location.ends_with(":1"), "{location}");
     assert!(reason.contains("before any [profile]"));
 
-    let config = write_config(&dir, "[DEFAULT]\nthis line is not an entry\n");
+    let config = write_config(dir, "[DEFAULT]\nthis line is not an entry\n");
     let (location, _) = credentials_error(OciCredentials::from_config_file(&config, None));
     assert!(location.ends_with(":2"), "{location}");
 
@@ -165,9 +165,10 @@ fn errors_name_the_file_profile_and_entry() {
 
 #[test]
 fn a_bad_region_in_the_config_is_a_validation_error() {
-    let dir = workdir("region");
+    let temp = workdir();
+    let dir = temp.path();
     let config = write_config(
-        &dir,
+        dir,
         &format!(
             "[DEFAULT]\nuser=ocid1.user.oc1..aaaa\nfingerprint={FINGERPRINT}\nkey_file=keys/pkcs1.pem\ntenancy=ocid1.tenancy.oc1..tttt\nregion=Phoenix\n"
         ),

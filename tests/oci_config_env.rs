@@ -8,8 +8,8 @@ use infisical_oci_auth::oci::OciCredentials;
 
 #[test]
 fn home_and_environment_are_honoured() {
-    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oci-home");
-    let _ = std::fs::remove_dir_all(&home);
+    let temp = tempfile::tempdir().unwrap();
+    let home = temp.path();
     std::fs::create_dir_all(home.join(".oci")).unwrap();
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/pkcs1.pem"),
@@ -26,7 +26,7 @@ fn home_and_environment_are_honoured() {
 
     // SAFETY: this test binary has this one test; no other thread reads the environment.
     unsafe {
-        std::env::set_var("HOME", &home);
+        std::env::set_var("HOME", home);
         std::env::remove_var("OCI_CLI_CONFIG_FILE");
         std::env::remove_var("OCI_CLI_PROFILE");
     }

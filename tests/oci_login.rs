@@ -8,45 +8,16 @@ use infisical_oci_auth::{AttachOciAuth, Client, Error, IdentityId};
 use infisical_oci_auth_fake::{FakeInfisical, Release};
 use secrecy::ExposeSecret;
 
-const TENANCY: &str = "ocid1.tenancy.oc1..aaaaaaaatesttenancy";
-const USER: &str = "ocid1.user.oc1..bbbb";
+mod common;
 
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+use common::{
+    OCI_TENANCY as TENANCY, OCI_USER as USER, key_fixture as fixture, login_request, oci_client,
+    oci_credentials as credentials, unauthenticated,
+};
 
-fn credentials(key_file: &str) -> OciCredentials {
-    let key = PrivateKey::from_pem(&fixture(key_file), None).unwrap();
-    OciCredentials::new(TENANCY, USER, "us-ashburn-1", key).unwrap()
-}
-
-/// A fake with an identity whose OCI Auth trusts `TENANCY` (allowing `usernames`, with the
-/// given token TTL) and a registered OCI user "alice" signing with `pkcs1.pem`.
+/// A fake with an identity whose OCI Auth allows `usernames` with tokens of `ttl` seconds.
 async fn setup(usernames: Option<&str>, ttl: u64) -> (FakeInfisical, IdentityId) {
-    let fake = FakeInfisical::start().await.unwrap();
-    let identity = fake.create_identity();
-    let admin = fake.client_builder().build().unwrap();
-    let mut attach = AttachOciAuth::builder(TENANCY)
-        .access_token_ttl(ttl)
-        .access_token_max_ttl(ttl.max(1));
-    if let Some(u) = usernames {
-        attach = attach.allowed_usernames(u);
-    }
-    admin
-        .attach_oci_auth(&identity, &attach.build().unwrap())
-        .await
-        .unwrap();
-    fake.register_oci_user(USER, TENANCY, "alice", &fixture("public.pem"))
-        .unwrap();
-    (fake, identity)
-}
-
-fn unauthenticated(fake: &FakeInfisical) -> Client {
-    Client::builder().base_url(fake.base_url()).build().unwrap()
+    common::oci_fake(ttl, ttl.max(1), usernames).await
 }
 
 #[tokio::test]
@@ -60,11 +31,7 @@ async fn login_sends_a_signed_request_and_returns_a_usable_token() {
     assert_eq!(token.max_ttl().as_secs(), 3600);
     assert!(!format!("{token:?}").contains(token.token().expose_secret()));
 
-    let login = fake
-        .requests()
-        .into_iter()
-        .find(|r| r.path.ends_with("/login"))
-        .unwrap();
+    let login = login_request(&fake);
     assert!(
         login.header("authorization").is_none(),
         "no bearer on login"
@@ -161,11 +128,7 @@ async fn organization_slug_is_sent_when_given() {
         .login(&credentials("pkcs1.pem"), &identity, Some("my-org"))
         .await
         .unwrap();
-    let login = fake
-        .requests()
-        .into_iter()
-        .find(|r| r.path.ends_with("/login"))
-        .unwrap();
+    let login = login_request(&fake);
     assert_eq!(login.json().unwrap()["organizationSlug"], "my-org");
 }
 
@@ -184,14 +147,6 @@ async fn a_bad_region_is_refused_before_sending() {
         matches!(&err, Error::Validation { field, .. } if field == "userOcid"),
         "{err:?}"
     );
-}
-
-fn oci_client(fake: &FakeInfisical, identity: IdentityId) -> Client {
-    Client::builder()
-        .base_url(fake.base_url())
-        .oci_login(credentials("pkcs1.pem"), identity)
-        .build()
-        .unwrap()
 }
 
 #[tokio::test]
@@ -289,11 +244,7 @@ async fn the_client_logs_in_to_the_configured_organization() {
         .build()
         .unwrap();
     client.get_oci_auth(&identity).await.unwrap();
-    let login = fake
-        .requests()
-        .into_iter()
-        .find(|r| r.path.ends_with("/login"))
-        .unwrap();
+    let login = login_request(&fake);
     assert_eq!(login.json().unwrap()["organizationSlug"], "sub-org");
 }
 

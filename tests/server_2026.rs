@@ -7,45 +7,23 @@ mod common;
 use std::time::Duration;
 
 use infisical_oci_auth::model::Rule;
-use infisical_oci_auth::oci::{OciCredentials, PrivateKey};
 use infisical_oci_auth::{AttachOciAuth, Client, Error, IdentityId, UpdateOciAuth};
 use infisical_oci_auth_fake::{Endpoint, FakeInfisical, Release, Role};
 use serde_json::{Value, json};
 
-const TENANCY: &str = "ocid1.tenancy.oc1..aaaaaaaatesttenancy";
-const USER: &str = "ocid1.user.oc1..bbbb";
+use common::{
+    OCI_TENANCY as TENANCY, OCI_USER as USER, oci_client, oci_fake as setup, unauthenticated,
+};
 
-fn credentials() -> OciCredentials {
-    let key = PrivateKey::from_pem(&common::key_fixture("pkcs1.pem"), None).unwrap();
-    OciCredentials::new(TENANCY, USER, "us-ashburn-1", key).unwrap()
+fn credentials() -> infisical_oci_auth::oci::OciCredentials {
+    common::oci_credentials("pkcs1.pem")
 }
 
-/// A fake with an identity whose OCI Auth has `ttl`/`max_ttl` and `usernames`, and the OCI
-/// user "alice" registered.
-async fn setup(ttl: u64, max_ttl: u64, usernames: Option<&str>) -> (FakeInfisical, IdentityId) {
-    let fake = FakeInfisical::start().await.unwrap();
-    let identity = fake.create_identity();
-    let mut attach = AttachOciAuth::builder(TENANCY)
-        .access_token_ttl(ttl)
-        .access_token_max_ttl(max_ttl);
-    if let Some(u) = usernames {
-        attach = attach.allowed_usernames(u);
-    }
-    fake.client_builder()
-        .build()
-        .unwrap()
-        .attach_oci_auth(&identity, &attach.build().unwrap())
-        .await
-        .unwrap();
-    fake.register_oci_user(USER, TENANCY, "alice", &common::key_fixture("public.pem"))
-        .unwrap();
-    (fake, identity)
-}
-
-fn oci_client(fake: &FakeInfisical, identity: IdentityId) -> Client {
+/// A client of `fake` acting as `identity`, with a token of its own.
+fn client_as(fake: &FakeInfisical, identity: &IdentityId) -> Client {
     Client::builder()
         .base_url(fake.base_url())
-        .oci_login(credentials(), identity)
+        .token(fake.identity_token(identity))
         .build()
         .unwrap()
 }
@@ -65,10 +43,7 @@ async fn with_ttl_0_and_max_ttl_5_the_client_renews_before_the_jwt_expires() {
     // `expiresIn: 0` says "never", but the JWT lives the max TTL, 5 s.
     let (fake, identity) = setup(0, 5, None).await;
     let client = oci_client(&fake, identity);
-    let token = Client::builder()
-        .base_url(fake.base_url())
-        .build()
-        .unwrap()
+    let token = unauthenticated(&fake)
         .login(&credentials(), &identity, None)
         .await
         .unwrap();
@@ -118,10 +93,7 @@ async fn a_ttl_beyond_90_days_is_renewed_at_the_jwts_90_day_cap() {
 async fn the_2025_server_issues_opaque_tokens_that_live_expires_in() {
     let (fake, identity) = setup(3600, 3600, None).await;
     fake.set_release(Release::V2025_06_22);
-    let token = Client::builder()
-        .base_url(fake.base_url())
-        .build()
-        .unwrap()
+    let token = unauthenticated(&fake)
         .login(&credentials(), &identity, None)
         .await
         .unwrap();
@@ -134,7 +106,7 @@ async fn the_2025_server_issues_opaque_tokens_that_live_expires_in() {
 #[tokio::test]
 async fn login_scopes_to_the_organization_slug_as_the_2026_server_does() {
     let (fake, identity) = setup(3600, 3600, None).await;
-    let client = Client::builder().base_url(fake.base_url()).build().unwrap();
+    let client = unauthenticated(&fake);
     let login = |slug: &'static str| {
         let client = client.clone();
         async move { client.login(&credentials(), &identity, Some(slug)).await }
@@ -172,11 +144,7 @@ async fn login_scopes_to_the_organization_slug_as_the_2026_server_does() {
     // Managed from its own sub-organization, by an admin there.
     let team_admin = fake.create_identity_in_sub_organization("team-b");
     assert!(fake.set_role(&team_admin, Role::Admin));
-    Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.identity_token(&team_admin))
-        .build()
-        .unwrap()
+    client_as(&fake, &team_admin)
         .attach_oci_auth(&inside, &AttachOciAuth::builder(TENANCY).build().unwrap())
         .await
         .unwrap();
@@ -189,7 +157,7 @@ async fn login_scopes_to_the_organization_slug_as_the_2026_server_does() {
 #[tokio::test]
 async fn a_bad_organization_slug_is_a_validation_error_and_nothing_is_sent() {
     let (fake, identity) = setup(3600, 3600, None).await;
-    let client = Client::builder().base_url(fake.base_url()).build().unwrap();
+    let client = unauthenticated(&fake);
     for (slug, rule) in [
         ("Team A", Rule::Invalid),
         ("", Rule::Empty),
@@ -298,40 +266,21 @@ async fn the_login_schema_is_the_2026_one() {
 #[tokio::test]
 async fn failed_logins_carry_a_reason_code() {
     let (fake, identity) = setup(3600, 3600, Some("bob")).await;
-    let client = Client::builder().base_url(fake.base_url()).build().unwrap();
-    let err = client
-        .login(&credentials(), &identity, None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.as_api().unwrap().reason_code(),
-        Some("username_not_allowed")
-    );
-    fake.register_oci_user(
-        USER,
-        "ocid1.tenancy.oc1..other",
-        "bob",
-        &common::key_fixture("public.pem"),
-    )
-    .unwrap();
-    let err = client
-        .login(&credentials(), &identity, None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.as_api().unwrap().reason_code(),
-        Some("tenancy_not_allowed")
-    );
+    let client = unauthenticated(&fake);
+    let reason = async || {
+        let err = client
+            .login(&credentials(), &identity, None)
+            .await
+            .unwrap_err();
+        err.as_api().unwrap().reason_code().map(str::to_owned)
+    };
+    assert_eq!(reason().await.as_deref(), Some("username_not_allowed"));
+    let public = common::key_fixture("public.pem");
+    fake.register_oci_user(USER, "ocid1.tenancy.oc1..other", "bob", &public)
+        .unwrap();
+    assert_eq!(reason().await.as_deref(), Some("tenancy_not_allowed"));
     fake.set_release(Release::V2025_06_22);
-    let err = client
-        .login(&credentials(), &identity, None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.as_api().unwrap().reason_code(),
-        None,
-        "2025 sent no details"
-    );
+    assert_eq!(reason().await, None, "2025 sent no details");
 }
 
 #[tokio::test]
@@ -339,11 +288,7 @@ async fn a_sub_organizations_identity_cannot_manage_one_of_the_root_organization
     let (fake, root_identity) = setup(3600, 3600, None).await;
     let actor = fake.create_identity_in_sub_organization("team-a");
     assert!(fake.set_role(&actor, Role::Admin));
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.identity_token(&actor))
-        .build()
-        .unwrap();
+    let client = client_as(&fake, &actor);
     // Not a member of the actor's sub-organization: not found from there.
     let err = client.get_oci_auth(&root_identity).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
@@ -431,11 +376,7 @@ async fn an_over_long_allow_list_is_a_422_and_hides_the_ttl_refine() {
 async fn a_members_revoke_names_the_permission_as_the_2026_server_does() {
     let (fake, identity) = setup(3600, 3600, None).await;
     let member = fake.create_identity_with_role(Role::Member);
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .token(fake.identity_token(&member))
-        .build()
-        .unwrap();
+    let client = client_as(&fake, &member);
     let err = client.revoke_oci_auth(&identity).await.unwrap_err();
     assert_eq!(
         err.as_api().unwrap().message(),

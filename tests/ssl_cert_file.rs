@@ -3,11 +3,9 @@
 #![cfg(all(feature = "rustls", target_os = "linux"))]
 
 mod common;
-#[path = "common/tls.rs"]
-mod tls_support;
 
+use common::tls::{TestCa, TlsServer};
 use infisical_oci_auth::Client;
-use tls_support::{TestCa, TlsServer};
 
 #[tokio::test]
 async fn a_ca_bundle_named_by_ssl_cert_file_is_trusted() {
@@ -19,9 +17,8 @@ async fn a_ca_bundle_named_by_ssl_cert_file_is_trusted() {
         common::transcript("02-get").response_body,
     )
     .await;
-    let dir = std::env::temp_dir().join(format!("ssl-cert-file-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bundle = dir.join("ca.pem");
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca.pem");
     std::fs::write(&bundle, ca.pem()).unwrap();
     // SAFETY: this test binary has one test, which sets the variable before any thread
     // reads the environment.
@@ -31,7 +28,5 @@ async fn a_ca_bundle_named_by_ssl_cert_file_is_trusted() {
         .token(common::TOKEN)
         .build()
         .unwrap();
-    let result = client.get_oci_auth(&common::identity()).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result.unwrap();
+    client.get_oci_auth(&common::identity()).await.unwrap();
 }

@@ -7,6 +7,24 @@ use common::{Canned, IDENTITY, Stub, TOKEN, identity, transcript};
 use infisical_oci_auth::{AttachOciAuth, Error, UpdateOciAuth};
 use serde_json::json;
 
+/// The one request `stub` received, checked to be `method` on the identity's path with the
+/// headers every management request carries.
+/// A stub that answers the transcript `name`'s answer once.
+async fn answering(name: &str) -> Stub {
+    Stub::start([Canned::json(200, transcript(name).response_body)]).await
+}
+
+fn the_request(stub: &Stub, method: &str) -> common::Recorded {
+    let [r] = stub.requests().try_into().unwrap();
+    assert_eq!(r.method, method);
+    assert_eq!(
+        r.path,
+        format!("/api/v1/auth/oci-auth/identities/{IDENTITY}")
+    );
+    assert_common_headers(&r);
+    r
+}
+
 fn assert_common_headers(r: &common::Recorded) {
     assert_eq!(
         r.header("authorization"),
@@ -25,8 +43,7 @@ fn assert_common_headers(r: &common::Recorded) {
 
 #[tokio::test]
 async fn update_sends_the_normalised_body_and_decodes_the_answer() {
-    let t = transcript("04-patch-valid-full");
-    let stub = Stub::start([Canned::json(200, t.response_body.clone())]).await;
+    let stub = answering("04-patch-valid-full").await;
     let update = UpdateOciAuth::builder()
         .tenancy_ocid(" ocid1.tenancy.oc1..bbbb ")
         .allowed_usernames("alice, bob ,carol")
@@ -43,13 +60,7 @@ async fn update_sends_the_normalised_body_and_decodes_the_answer() {
         .await
         .unwrap();
 
-    let [r] = stub.requests().try_into().unwrap();
-    assert_eq!(r.method, "PATCH");
-    assert_eq!(
-        r.path,
-        format!("/api/v1/auth/oci-auth/identities/{IDENTITY}")
-    );
-    assert_common_headers(&r);
+    let r = the_request(&stub, "PATCH");
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(
         r.json(),
@@ -63,7 +74,8 @@ async fn update_sends_the_normalised_body_and_decodes_the_answer() {
         })
     );
     // The same body the real server accepted in the transcript.
-    let sent: UpdateOciAuth = serde_json::from_value(t.request_json()).unwrap();
+    let sent: UpdateOciAuth =
+        serde_json::from_value(transcript("04-patch-valid-full").request_json()).unwrap();
     assert_eq!(sent, update);
 
     assert_eq!(config.identity_id.to_string(), IDENTITY);
@@ -93,8 +105,7 @@ async fn update_sends_the_normalised_body_and_decodes_the_answer() {
 
 #[tokio::test]
 async fn update_that_clears_usernames_sends_null() {
-    let t = transcript("29-patch-usernames-null");
-    let stub = Stub::start([Canned::json(200, t.response_body.clone())]).await;
+    let stub = answering("29-patch-usernames-null").await;
     let update = UpdateOciAuth::builder()
         .tenancy_ocid("ocid1.tenancy.oc1..aaaa")
         .allow_any_username()
@@ -115,8 +126,7 @@ async fn update_that_clears_usernames_sends_null() {
 
 #[tokio::test]
 async fn attach_sends_every_default_explicitly() {
-    let t = transcript("46-attach-minimal-defaults");
-    let stub = Stub::start([Canned::json(200, t.response_body.clone())]).await;
+    let stub = answering("46-attach-minimal-defaults").await;
     let attach = AttachOciAuth::builder("ocid1.tenancy.oc1..aaaa")
         .build()
         .unwrap();
@@ -125,13 +135,7 @@ async fn attach_sends_every_default_explicitly() {
         .attach_oci_auth(&identity(), &attach)
         .await
         .unwrap();
-    let [r] = stub.requests().try_into().unwrap();
-    assert_eq!(r.method, "POST");
-    assert_eq!(
-        r.path,
-        format!("/api/v1/auth/oci-auth/identities/{IDENTITY}")
-    );
-    assert_common_headers(&r);
+    let r = the_request(&stub, "POST");
     assert_eq!(
         r.json(),
         json!({
@@ -159,13 +163,7 @@ async fn get_and_revoke_send_no_body() {
             client.revoke_oci_auth(&identity()).await
         }
         .unwrap();
-        let [r] = stub.requests().try_into().unwrap();
-        assert_eq!(r.method, method);
-        assert_eq!(
-            r.path,
-            format!("/api/v1/auth/oci-auth/identities/{IDENTITY}")
-        );
-        assert_common_headers(&r);
+        let r = the_request(&stub, method);
         assert!(r.body.is_empty(), "{name}");
         let want = &t.response_json()["identityOciAuth"];
         assert_eq!(
@@ -231,8 +229,7 @@ async fn modify_checks_the_ttl_against_the_stored_max_before_sending() {
 
 #[tokio::test]
 async fn base_url_with_api_suffix_reaches_the_same_path() {
-    let t = transcript("02-get");
-    let stub = Stub::start([Canned::json(200, t.response_body.clone())]).await;
+    let stub = answering("02-get").await;
     let client = infisical_oci_auth::Client::builder()
         .base_url(format!("{}/api/", stub.url()))
         .token(TOKEN)
@@ -262,8 +259,7 @@ async fn without_a_token_no_authorization_header_is_sent() {
 
 #[tokio::test]
 async fn a_client_made_from_http_client_builder_is_used_as_given() {
-    let t = transcript("02-get");
-    let stub = Stub::start([Canned::json(200, t.response_body.clone())]).await;
+    let stub = answering("02-get").await;
     let http = infisical_oci_auth::http_client_builder()
         .user_agent("my-service/1.0")
         .build()

@@ -2,6 +2,9 @@
 //! server, and a loopback stub that records requests and answers canned responses.
 #![allow(dead_code)]
 
+#[cfg(feature = "rustls")]
+pub mod tls;
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -194,4 +197,81 @@ pub fn key_fixture(name: &str) -> String {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()
+}
+
+/// The tenancy of the OCI user the tests log in as.
+pub const OCI_TENANCY: &str = "ocid1.tenancy.oc1..aaaaaaaatesttenancy";
+/// The OCI user the tests log in as ("alice", with the key `pkcs1.pem` and its formats).
+pub const OCI_USER: &str = "ocid1.user.oc1..bbbb";
+
+/// OCI credentials of [`OCI_USER`] with the key fixture `key_file`.
+pub fn oci_credentials(key_file: &str) -> infisical_oci_auth::oci::OciCredentials {
+    let key = infisical_oci_auth::oci::PrivateKey::from_pem(&key_fixture(key_file), None).unwrap();
+    infisical_oci_auth::oci::OciCredentials::new(OCI_TENANCY, OCI_USER, "us-ashburn-1", key)
+        .unwrap()
+}
+
+/// A fake with an identity whose OCI Auth trusts [`OCI_TENANCY`] with tokens of `ttl` and
+/// `max_ttl` seconds (allowing `usernames`, or anyone), and the OCI user "alice"
+/// registered with the public key of `pkcs1.pem`.
+pub async fn oci_fake(
+    ttl: u64,
+    max_ttl: u64,
+    usernames: Option<&str>,
+) -> (
+    infisical_oci_auth_fake::FakeInfisical,
+    infisical_oci_auth::IdentityId,
+) {
+    let fake = infisical_oci_auth_fake::FakeInfisical::start()
+        .await
+        .unwrap();
+    let identity = fake.create_identity();
+    let mut attach = infisical_oci_auth::AttachOciAuth::builder(OCI_TENANCY)
+        .access_token_ttl(ttl)
+        .access_token_max_ttl(max_ttl);
+    if let Some(u) = usernames {
+        attach = attach.allowed_usernames(u);
+    }
+    fake.client_builder()
+        .build()
+        .unwrap()
+        .attach_oci_auth(&identity, &attach.build().unwrap())
+        .await
+        .unwrap();
+    fake.register_oci_user(OCI_USER, OCI_TENANCY, "alice", &key_fixture("public.pem"))
+        .unwrap();
+    (fake, identity)
+}
+
+/// A client of `fake` that logs in with OCI as `identity` (key `pkcs1.pem`).
+pub fn oci_client(
+    fake: &infisical_oci_auth_fake::FakeInfisical,
+    identity: infisical_oci_auth::IdentityId,
+) -> infisical_oci_auth::Client {
+    infisical_oci_auth::Client::builder()
+        .base_url(fake.base_url())
+        .oci_login(oci_credentials("pkcs1.pem"), identity)
+        .build()
+        .unwrap()
+}
+
+/// A client of `fake` with no credential, for logging in by hand.
+pub fn unauthenticated(
+    fake: &infisical_oci_auth_fake::FakeInfisical,
+) -> infisical_oci_auth::Client {
+    infisical_oci_auth::Client::builder()
+        .base_url(fake.base_url())
+        .build()
+        .unwrap()
+}
+
+/// The last login request `fake` received.
+pub fn login_request(
+    fake: &infisical_oci_auth_fake::FakeInfisical,
+) -> infisical_oci_auth_fake::ReceivedRequest {
+    fake.requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.path.ends_with("/login"))
+        .unwrap()
 }

@@ -80,7 +80,8 @@ mod tests {
 
 #[cfg(test)]
 mod build_script_tests {
-    /// build.rs reruns only when the spec or build.rs change: no other file, no env var.
+    /// build.rs reruns only when the spec, its generation settings or build.rs change: no
+    /// other file, no env var.
     #[test]
     fn build_script_reruns_only_for_the_spec_and_itself() {
         let text = std::fs::read_to_string(crate::root().join("build.rs")).unwrap();
@@ -91,11 +92,12 @@ mod build_script_tests {
             .collect();
         assert_eq!(
             directives,
-            ["rerun-if-changed", "rerun-if-changed"],
+            ["rerun-if-changed", "rerun-if-changed", "rerun-if-changed"],
             "{directives:?}"
         );
         assert!(text.contains("println!(\"cargo:rerun-if-changed={SPEC_PATH}\");"));
         assert!(text.contains("println!(\"cargo:rerun-if-changed=build.rs\");"));
+        assert!(text.contains("println!(\"cargo:rerun-if-changed=openapi/codegen.rs\");"));
         assert_eq!(super::SPEC_PATH, "openapi/infisical-oci-auth.yaml");
     }
 }
