@@ -76,18 +76,17 @@
 //! is dropped silently (TLS settings beside a client given with `http_client` fail `build()`).
 //!
 //! ```no_run
-//! use infisical_oci_auth::{Client, tls::{Certificate, Identity}};
+//! use infisical_oci_auth::{Client, http_client_builder, tls::{Certificate, Identity}};
 //!
 //! # fn main() -> Result<(), infisical_oci_auth::Error> {
-//! let client = Client::builder()
-//!     .base_url("https://infisical.internal")
+//! let http = http_client_builder()
 //!     // A private CA, trusted beside the platform's roots (`tls_certs_only` for it alone).
 //!     .tls_certs_merge(Certificate::from_file("/etc/company/ca-bundle.pem")?)
 //!     // Mutual TLS: the certificate chain and its key, PEM (the key may sit in the first file).
-//!     .identity(Identity::from_file("/etc/company/client.pem", Some("/etc/company/client.key"))?)
+//!     .client_certificate(Identity::from_file("/etc/company/client.pem", Some("/etc/company/client.key"))?)
 //!     // A proxy; without it HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY apply.
-//!     .proxy("http://proxy.internal:3128")
-//!     .build()?;
+//!     .proxy("http://proxy.internal:3128");
+//! let client = Client::builder().base_url("https://infisical.internal").http(http).build()?;
 //! # Ok(()) }
 //! ```
 //!
@@ -118,7 +117,7 @@
 //!
 //! An untrusted certificate is not retried and says what to do (`getOciAuth: GET https://…: the
 //! server's certificate is not trusted (unknown issuer, another host name, or expired): if the
-//! server uses a private CA, add it with ClientBuilder::tls_certs_merge(Certificate::from_file(…))
+//! server uses a private CA, add it with HttpClientBuilder::tls_certs_merge(Certificate::from_file(…))
 //! or SSL_CERT_FILE (1 attempt)`); a proxy that fails is named (`the proxy http://proxy.internal:3128 did not open a
 //! tunnel to the server`). The crate sets TLS up per client and installs no process-wide crypto
 //! provider; with the `rustls` feature it enables reqwest's `rustls-no-provider`, so a program

@@ -1,18 +1,14 @@
 //! TLS material for company networks: certificates to trust (a private CA) and a client
-//! identity for mutual TLS, given to [`ClientBuilder`](crate::ClientBuilder) or
-//! [`HttpClientBuilder`](crate::HttpClientBuilder).
+//! certificate for mutual TLS, given to [`HttpClientBuilder`](crate::HttpClientBuilder).
 //!
 //! ```no_run
-//! use infisical_oci_auth::{Client, tls::{Certificate, Identity}};
+//! use infisical_oci_auth::{Client, http_client_builder, tls::{Certificate, Identity}};
 //!
 //! # fn run() -> Result<(), infisical_oci_auth::Error> {
-//! let ca = Certificate::from_pem(&std::fs::read("/etc/company/ca.pem").unwrap_or_default())?;
-//! let me = Identity::from_pem(&std::fs::read("/etc/company/client.pem").unwrap_or_default())?;
-//! let client = Client::builder()
-//!     .base_url("https://infisical.internal")
-//!     .add_root_certificate(ca) // trusted beside the platform's roots
-//!     .identity(me)             // presented when the server asks for one
-//!     .build()?;
+//! let http = http_client_builder()
+//!     .tls_certs_merge(Certificate::from_file("/etc/company/ca.pem")?) // beside the platform's roots
+//!     .client_certificate(Identity::from_file("/etc/company/client.pem", None::<&str>)?);
+//! let client = Client::builder().base_url("https://infisical.internal").http(http).build()?;
 //! # Ok(()) }
 //! ```
 
@@ -169,11 +165,12 @@ impl Identity {
     /// a file of its own. A file that cannot be read is named in the error.
     ///
     /// ```no_run
-    /// use infisical_oci_auth::{Client, tls::Identity};
+    /// use infisical_oci_auth::{Client, http_client_builder, tls::Identity};
     ///
+    /// let identity = Identity::from_file("/etc/company/client.pem", Some("/etc/company/client.key"))?;
     /// let client = Client::builder()
     ///     .base_url("https://infisical.internal")
-    ///     .identity(Identity::from_file("/etc/company/client.pem", Some("/etc/company/client.key"))?)
+    ///     .http(http_client_builder().client_certificate(identity))
     ///     .build()?;
     /// # Ok::<(), infisical_oci_auth::Error>(())
     /// ```

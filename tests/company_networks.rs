@@ -7,7 +7,9 @@ mod common;
 
 use common::tls::{Proxy, TestCa, TlsServer};
 use infisical_oci_auth::tls::{Certificate, Identity};
-use infisical_oci_auth::{Client, ClientBuilder, Error, RetryPolicy};
+use infisical_oci_auth::{
+    Client, ClientBuilder, Error, HttpClientBuilder, RetryPolicy, http_client_builder,
+};
 
 fn answer() -> String {
     common::transcript("02-get").response_body
@@ -23,28 +25,36 @@ fn ca_cert(ca: &TestCa) -> Certificate {
     Certificate::from_pem(ca.pem().as_bytes()).unwrap()
 }
 
+/// HTTP settings that trust `ca` beside the platform's roots.
+fn trusting(ca: &TestCa) -> HttpClientBuilder {
+    http_client_builder().add_root_certificate(ca_cert(ca))
+}
+
 #[tokio::test]
 async fn a_private_ca_is_trusted_through_the_builder_and_the_http_client_builder() {
     let ca = TestCa::new("Company CA");
     let server = TlsServer::start(&ca, &["localhost"], None, answer()).await;
-    // The crate's builder.
-    let client = builder(&server)
-        .add_root_certificate(ca_cert(&ca))
-        .build()
-        .unwrap();
+    // The crate's HTTP settings, handed to the builder.
+    let client = builder(&server).http(trusting(&ca)).build().unwrap();
     client.get_oci_auth(&common::identity()).await.unwrap();
     // Only this CA.
-    let client = builder(&server)
-        .tls_certs_only([ca_cert(&ca)])
-        .build()
-        .unwrap();
+    let only = http_client_builder().tls_certs_only([ca_cert(&ca)]);
+    let client = builder(&server).http(only).build().unwrap();
     client.get_oci_auth(&common::identity()).await.unwrap();
     // A client built by http_client_builder(), given to the builder.
-    let http = infisical_oci_auth::http_client_builder()
+    let http = http_client_builder()
         .tls_certs_merge(Certificate::from_pem_bundle(ca.pem().as_bytes()).unwrap())
         .build()
         .unwrap();
     let client = builder(&server).http_client(http).build().unwrap();
+    client.get_oci_auth(&common::identity()).await.unwrap();
+    // The last of `http` and `http_client` is used: neither is refused for the other.
+    let plain = http_client_builder().build().unwrap();
+    let client = builder(&server)
+        .http_client(plain)
+        .http(trusting(&ca))
+        .build()
+        .unwrap();
     client.get_oci_auth(&common::identity()).await.unwrap();
     // A rustls configuration of the user's own, in a client of their own.
     use infisical_oci_auth::rustls::{
@@ -87,7 +97,7 @@ async fn an_untrusted_certificate_says_what_to_do_and_costs_one_connection() {
         err.to_string().contains(
             "the server's certificate is not trusted (unknown issuer, another host name, or \
              expired): if the server uses a private CA, add it with \
-             ClientBuilder::tls_certs_merge(Certificate::from_file(…)) or SSL_CERT_FILE (1 attempt)"
+             HttpClientBuilder::tls_certs_merge(Certificate::from_file(…)) or SSL_CERT_FILE (1 attempt)"
         ),
         "{err}"
     );
@@ -100,10 +110,7 @@ async fn an_untrusted_certificate_says_what_to_do_and_costs_one_connection() {
 async fn a_certificate_for_another_host_name_is_refused() {
     let ca = TestCa::new("Company CA");
     let server = TlsServer::start(&ca, &["infisical.other.example"], None, answer()).await;
-    let client = builder(&server)
-        .add_root_certificate(ca_cert(&ca))
-        .build()
-        .unwrap();
+    let client = builder(&server).http(trusting(&ca)).build().unwrap();
     let err = client.get_oci_auth(&common::identity()).await.unwrap_err();
     assert!(matches!(&err, Error::Transport(t) if t.is_tls()), "{err:?}");
     assert!(err.to_string().contains("not trusted"), "{err}");
@@ -119,15 +126,14 @@ async fn a_server_that_requires_a_client_certificate_gets_the_identity() {
     let identity = Identity::from_pem_parts(cert.as_bytes(), key.as_bytes()).unwrap();
     assert!(!format!("{identity:?}").contains("PRIVATE"));
     let client = builder(&server)
-        .add_root_certificate(ca_cert(&ca))
-        .identity(identity)
+        .http(trusting(&ca).client_certificate(identity))
         .build()
         .unwrap();
     client.get_oci_auth(&common::identity()).await.unwrap();
 
     // Without one: a readable error, not retried.
     let client = builder(&server)
-        .add_root_certificate(ca_cert(&ca))
+        .http(trusting(&ca))
         .retry(RetryPolicy::default())
         .build()
         .unwrap();
@@ -136,7 +142,8 @@ async fn a_server_that_requires_a_client_certificate_gets_the_identity() {
     assert!(matches!(&err, Error::Transport(t) if t.is_tls()), "{err:?}");
     assert!(
         err.to_string().contains(
-            "the server requires a client certificate: set one with ClientBuilder::identity"
+            "the server requires a client certificate: set one with \
+             HttpClientBuilder::client_certificate"
         ),
         "{err}"
     );
@@ -149,8 +156,7 @@ async fn requests_go_through_a_connect_proxy_and_a_refusing_one_is_named() {
     let server = TlsServer::start(&ca, &["localhost"], None, answer()).await;
     let proxy = Proxy::start(false).await;
     let client = builder(&server)
-        .add_root_certificate(ca_cert(&ca))
-        .proxy(&proxy.url)
+        .http(trusting(&ca).proxy(&proxy.url))
         .build()
         .unwrap();
     client.get_oci_auth(&common::identity()).await.unwrap();
@@ -161,8 +167,7 @@ async fn requests_go_through_a_connect_proxy_and_a_refusing_one_is_named() {
 
     let refusing = Proxy::start(true).await;
     let client = builder(&server)
-        .add_root_certificate(ca_cert(&ca))
-        .proxy(&refusing.url)
+        .http(trusting(&ca).proxy(&refusing.url))
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
@@ -179,20 +184,5 @@ async fn requests_go_through_a_connect_proxy_and_a_refusing_one_is_named() {
         server.connections(),
         1,
         "only the first client reached the server"
-    );
-}
-
-#[test]
-fn tls_settings_cannot_be_dropped_beside_a_given_client() {
-    let ca = TestCa::new("Company CA");
-    let http = infisical_oci_auth::http_client_builder().build().unwrap();
-    let err = Client::builder()
-        .http_client(http)
-        .add_root_certificate(ca_cert(&ca))
-        .build()
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::Config { reason } if reason.contains("http_client_builder()")),
-        "{err}"
     );
 }

@@ -7,9 +7,9 @@
 mod common;
 
 use common::tls::{TestCa, TlsServer};
-use infisical_oci_auth::Client;
 use infisical_oci_auth::rustls::NamedGroup;
 use infisical_oci_auth::tls::Certificate;
+use infisical_oci_auth::{Client, http_client_builder};
 
 /// Reads an identity's OCI Auth from a server that accepts `group` alone (or every group);
 /// the groups the server negotiated.
@@ -23,7 +23,10 @@ async fn reach(group: Option<NamedGroup>) -> Vec<NamedGroup> {
     let client = Client::builder()
         .base_url(format!("https://localhost:{}", server.addr.port()))
         .token(common::TOKEN)
-        .tls_certs_only([Certificate::from_pem(ca.pem().as_bytes()).unwrap()])
+        .http(
+            http_client_builder()
+                .tls_certs_only([Certificate::from_pem(ca.pem().as_bytes()).unwrap()]),
+        )
         .build()
         .unwrap();
     client.get_oci_auth(&common::identity()).await.unwrap();

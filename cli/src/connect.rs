@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use infisical_oci_auth::tls::{Certificate, Identity};
-use infisical_oci_auth::{Client, ClientBuilder};
+use infisical_oci_auth::{Client, ClientBuilder, http_client_builder};
 
 use crate::words;
 
@@ -48,16 +48,16 @@ impl Connection {
     }
 
     /// `builder` with the TLS flags applied.
-    pub(crate) fn tls(&self, mut builder: ClientBuilder) -> Result<ClientBuilder, String> {
+    pub(crate) fn tls(&self, builder: ClientBuilder) -> Result<ClientBuilder, String> {
+        let mut http = http_client_builder();
         if let Some(path) = &self.ca_file {
-            let roots = Certificate::from_file(path).map_err(|e| words::say(&e))?;
-            builder = builder.tls_certs_merge(roots);
+            http = http.tls_certs_merge(Certificate::from_file(path).map_err(|e| words::say(&e))?);
         }
         if let Some(cert) = &self.client_cert {
             let identity =
                 Identity::from_file(cert, self.client_key.as_ref()).map_err(|e| words::say(&e))?;
-            builder = builder.identity(identity);
+            http = http.client_certificate(identity);
         }
-        Ok(builder)
+        Ok(builder.http(http))
     }
 }

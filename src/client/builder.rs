@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use super::http::{ProxySetting, http_client_builder, normalize_base_url};
-use super::tls_setup::TlsSettings;
+use super::http::{HttpClientBuilder, http_client_builder, normalize_base_url};
 use super::{
     Client, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     Generated,
@@ -20,27 +19,35 @@ use crate::model::IdentityId;
 #[cfg(feature = "oci")]
 use crate::oci::{self, Clock, OciCredentials};
 use crate::retry::RetryPolicy;
-use crate::tls::{Certificate, Identity};
 use crate::transport::{Mode, Shared};
+
+/// Where the client's HTTP client comes from.
+#[derive(Debug)]
+enum HttpSource {
+    /// Built with this crate's defaults.
+    Default,
+    /// Built from the settings given with [`ClientBuilder::http`].
+    Builder(Box<HttpClientBuilder>),
+    /// Given whole with [`ClientBuilder::http_client`].
+    Given(reqwest::Client),
+}
 
 /// Configures a [`Client`]. Setters never fail; [`build`](Self::build) reports bad values.
 #[must_use]
 pub struct ClientBuilder {
     base_url: String,
-    token: Option<SecretString>,
-    http_client: Option<reqwest::Client>,
+    pub(super) token: Option<SecretString>,
+    http: HttpSource,
     timeout: Duration,
     connect_timeout: Duration,
     max_response_bytes: usize,
     retry: RetryPolicy,
     /// [`from_env`](Self::from_env) was called: `build` then insists on a credential.
-    from_env: bool,
-    tls: TlsSettings,
-    proxy: ProxySetting,
+    pub(super) from_env: bool,
     /// What [`from_env`](Self::from_env) could not use, reported by `build`.
-    env_error: Option<Error>,
+    pub(super) env_error: Option<Error>,
     #[cfg(feature = "oci")]
-    oci_login: Option<(OciCredentials, IdentityId)>,
+    pub(super) oci_login: Option<(OciCredentials, IdentityId)>,
     #[cfg(feature = "oci")]
     oci_organization_slug: Option<String>,
     #[cfg(feature = "oci")]
@@ -52,14 +59,12 @@ impl fmt::Debug for ClientBuilder {
         let mut f = f.debug_struct("ClientBuilder");
         f.field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("http_client", &self.http_client.is_some())
+            .field("http", &self.http)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
-            .field("from_env", &self.from_env)
-            .field("tls", &self.tls)
-            .field("proxy", &self.proxy);
+            .field("from_env", &self.from_env);
         #[cfg(feature = "oci")]
         f.field("oci_login", &self.oci_login)
             .field("oci_organization_slug", &self.oci_organization_slug);
@@ -72,14 +77,12 @@ impl Default for ClientBuilder {
         Self {
             base_url: DEFAULT_BASE_URL.to_owned(),
             token: None,
-            http_client: None,
+            http: HttpSource::Default,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retry: RetryPolicy::default(),
             from_env: false,
-            tls: TlsSettings::default(),
-            proxy: ProxySetting::FromEnv,
             env_error: None,
             #[cfg(feature = "oci")]
             oci_login: None,
@@ -112,8 +115,8 @@ impl ClientBuilder {
     /// each request (it replaces the client's own), so that the operation's deadline holds;
     /// an answer the client got by following a redirect is refused.
     ///
-    /// Most programs need not: the builder's own [`add_root_certificate`](Self::add_root_certificate),
-    /// [`identity`](Self::identity) and [`proxy`](Self::proxy) cover company networks. To
+    /// Most programs need not: [`http`](Self::http) with a private CA, a client certificate
+    /// or a proxy covers company networks. To
     /// bring your own TLS configuration, build the reqwest client yourself (`rustls` and
     /// `reqwest` are re-exported; turn redirects off):
     ///
@@ -140,7 +143,7 @@ impl ClientBuilder {
     /// # Ok(()) }
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+        self.http = HttpSource::Given(client);
         self
     }
 
@@ -172,54 +175,29 @@ impl ClientBuilder {
         self
     }
 
-    /// Trusts `cert` as a root beside the platform's: a private CA of a self-hosted server.
-    /// Applies to every request of the client, OCI login included. (`SSL_CERT_FILE` and
-    /// `SSL_CERT_DIR`, read by the platform's verifier on Linux, are another way.)
+    /// The HTTP client this builder makes, as `builder` sets it up: a private CA
+    /// ([`tls_certs_merge`](HttpClientBuilder::tls_certs_merge),
+    /// [`add_root_certificate`](HttpClientBuilder::add_root_certificate)), only given roots
+    /// ([`tls_certs_only`](HttpClientBuilder::tls_certs_only)), a client certificate for
+    /// mutual TLS ([`client_certificate`](HttpClientBuilder::client_certificate)), a proxy
+    /// ([`proxy`](HttpClientBuilder::proxy), [`no_proxy`](HttpClientBuilder::no_proxy)).
+    /// They apply to every request of the client, OCI login included. This builder's
+    /// [`timeout`](Self::timeout) and [`connect_timeout`](Self::connect_timeout) apply on
+    /// top. Replaces a client given with [`http_client`](Self::http_client), and the other
+    /// way round: the last one given is used.
     ///
     /// ```no_run
     /// # fn run() -> Result<(), infisical_oci_auth::Error> {
-    /// use infisical_oci_auth::{Client, tls::Certificate};
+    /// use infisical_oci_auth::{Client, http_client_builder, tls::Certificate};
     ///
     /// let client = Client::builder()
     ///     .base_url("https://infisical.internal")
-    ///     .tls_certs_merge(Certificate::from_file("/etc/company/ca-bundle.pem")?)
+    ///     .http(http_client_builder().tls_certs_merge(Certificate::from_file("/etc/company/ca-bundle.pem")?))
     ///     .build()?;
     /// # Ok(()) }
     /// ```
-    pub fn add_root_certificate(self, cert: Certificate) -> Self {
-        self.tls_certs_merge([cert])
-    }
-
-    /// Trusts `certs` as roots beside the platform's.
-    pub fn tls_certs_merge(mut self, certs: impl IntoIterator<Item = Certificate>) -> Self {
-        self.tls.merge(certs);
-        self
-    }
-
-    /// Trusts only `certs` as roots: the platform's roots and `SSL_CERT_FILE` are not used.
-    pub fn tls_certs_only(mut self, certs: impl IntoIterator<Item = Certificate>) -> Self {
-        self.tls.only(certs);
-        self
-    }
-
-    /// Presents `identity` when the server asks for a client certificate (mutual TLS), on
-    /// every request, OCI login included. Needs the `rustls` feature (the default).
-    pub fn identity(mut self, identity: Identity) -> Self {
-        self.tls.identity = Some(identity);
-        self
-    }
-
-    /// Sends every request through the HTTP proxy at `url` (`http://host:port`), whatever
-    /// `HTTPS_PROXY` says. Without it, `HTTPS_PROXY` (`HTTP_PROXY` for `http://`),
-    /// `ALL_PROXY` and `NO_PROXY` apply, as reqwest reads them.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = ProxySetting::Url(url.into());
-        self
-    }
-
-    /// Sends requests straight to the server, whatever `HTTPS_PROXY` says.
-    pub fn no_proxy(mut self) -> Self {
-        self.proxy = ProxySetting::None;
+    pub fn http(mut self, builder: HttpClientBuilder) -> Self {
+        self.http = HttpSource::Builder(Box::new(builder));
         self
     }
 
@@ -298,39 +276,6 @@ impl ClientBuilder {
         self.with_vars(|name| std::env::var(name).ok())
     }
 
-    /// [`from_env`](Self::from_env) over any source of variables.
-    fn with_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
-        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
-        self.from_env = true;
-        if let Some(url) = var("INFISICAL_API_URL") {
-            self = self.base_url(url);
-        }
-        if let Some(token) = var("INFISICAL_TOKEN") {
-            self = self.token(token);
-        }
-        #[cfg(feature = "oci")]
-        if self.token.is_none()
-            && self.oci_login.is_none()
-            && let Some(identity) = var("INFISICAL_OCI_IDENTITY_ID")
-        {
-            let path = var("OCI_CLI_CONFIG_FILE").unwrap_or_else(|| "~/.oci/config".into());
-            let profile = var("OCI_CLI_PROFILE");
-            let login = IdentityId::new(&identity)
-                .map_err(|e| Error::Config {
-                    reason: format!("INFISICAL_OCI_IDENTITY_ID: {}", e.reason()),
-                })
-                .and_then(|identity| {
-                    let path = crate::oci::expand_home(&path)?;
-                    let credentials = OciCredentials::from_config_file(path, profile.as_deref())?;
-                    Ok((credentials, identity))
-                });
-            match login {
-                Ok(login) => self.oci_login = Some(login),
-                Err(e) => self.env_error = Some(e),
-            }
-        }
-        self
-    }
     /// Builds the client.
     ///
     /// # Errors
@@ -338,15 +283,16 @@ impl ClientBuilder {
     /// that cannot travel in an HTTP header, both a token and OCI login, no credential at
     /// all after [`from_env`](Self::from_env), or an HTTP client that cannot be built.
     /// [`Error::Validation`] for an organization slug the server would refuse.
-    pub fn build(self) -> Result<Client> {
+    pub fn build(mut self) -> Result<Client> {
         let base_url = normalize_base_url(&self.base_url)?;
         self.check_credential()?;
         #[cfg(feature = "oci")]
         if let Some(slug) = &self.oci_organization_slug {
             crate::model::OrganizationSlug::new(slug)?;
         }
-        let given_client = self.http_client.is_some();
-        let (http, proxy) = self.http(&base_url)?;
+        let given_client = matches!(self.http, HttpSource::Given(_));
+        let source = std::mem::replace(&mut self.http, HttpSource::Default);
+        let (http, proxy) = self.http_client_from(source, &base_url)?;
         let unauthenticated = Shared {
             auth: Auth::None,
             max_body: self.max_response_bytes,
@@ -373,52 +319,23 @@ impl ClientBuilder {
         })
     }
 
-    /// The HTTP client: the one given, or one built with this builder's timeouts, TLS and
-    /// proxy; and the proxy it sends through, for errors.
-    fn http(&self, base_url: &str) -> Result<(reqwest::Client, Option<Arc<str>>)> {
-        if let Some(http) = &self.http_client {
-            if self.tls.is_set() || !matches!(self.proxy, ProxySetting::FromEnv) {
-                return Err(Error::Config {
-                    reason: "TLS and proxy settings of ClientBuilder do not apply to a client \
-                             given with ClientBuilder::http_client: set them on \
-                             infisical_oci_auth::http_client_builder() and build that client"
-                        .into(),
-                });
-            }
-            return Ok((http.clone(), None));
-        }
+    /// The HTTP client: the one given, or one built from the HTTP settings with this
+    /// builder's timeouts; and the proxy it sends through, for errors.
+    fn http_client_from(
+        &self,
+        source: HttpSource,
+        base_url: &str,
+    ) -> Result<(reqwest::Client, Option<Arc<str>>)> {
+        let builder = match source {
+            HttpSource::Given(http) => return Ok((http, None)),
+            HttpSource::Builder(builder) => *builder,
+            HttpSource::Default => http_client_builder(),
+        };
         let target = reqwest::Url::parse(base_url).ok();
-        http_client_builder()
+        builder
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
-            .with_tls(self.tls.clone())
-            .with_proxy(self.proxy.clone())
             .build_for(target.as_ref())
-    }
-
-    /// After [`from_env`](Self::from_env), a client must have a credential.
-    fn check_credential(&self) -> Result<()> {
-        if let Some(error) = &self.env_error {
-            return Err(error.clone());
-        }
-        #[cfg(feature = "oci")]
-        let logs_in = self.oci_login.is_some();
-        #[cfg(not(feature = "oci"))]
-        let logs_in = false;
-        if self.from_env && self.token.is_none() && !logs_in {
-            return Err(Error::Config {
-                reason: if cfg!(feature = "oci") {
-                    "no credential: set INFISICAL_TOKEN to an access token, or \
-                     INFISICAL_OCI_IDENTITY_ID to log in with OCI (with ~/.oci/config, or \
-                     OCI_CLI_CONFIG_FILE and OCI_CLI_PROFILE); in code, ClientBuilder::token \
-                     or ClientBuilder::oci_login"
-                } else {
-                    "no credential: set INFISICAL_TOKEN (or call ClientBuilder::token)"
-                }
-                .into(),
-            });
-        }
-        Ok(())
     }
 
     /// How the management calls authenticate: a fixed token, OCI login, or not at all.

@@ -30,11 +30,15 @@ pub(crate) enum ProxySetting {
 /// connection pool with your own calls.
 ///
 /// The settings a company network needs are here, and they apply to every request of the
-/// client, OCI login included: [`add_root_certificate`](Self::add_root_certificate) (a
-/// private CA beside the platform's roots), [`tls_certs_only`](Self::tls_certs_only),
-/// [`identity`](Self::identity) (mutual TLS) and [`proxy`](Self::proxy). They are this
-/// builder's own rather than reqwest's, because reqwest drops its certificate settings on a
-/// client whose TLS is set up beforehand; so none of them can be dropped silently.
+/// client, OCI login included: [`add_root_certificate`](Self::add_root_certificate) and
+/// [`tls_certs_merge`](Self::tls_certs_merge) (a private CA beside the platform's roots),
+/// [`tls_certs_only`](Self::tls_certs_only), [`client_certificate`](Self::client_certificate)
+/// (mutual TLS) and [`proxy`](Self::proxy). They are declared here alone: hand the builder
+/// to [`ClientBuilder::http`](crate::ClientBuilder::http), or build the reqwest client and
+/// hand that to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client). They
+/// are this builder's own rather than reqwest's, because reqwest drops its certificate
+/// settings on a client whose TLS is set up beforehand; so none of them can be dropped
+/// silently.
 ///
 /// Redirects stay off for a reason: reqwest turns a redirected POST (301, 302) or any
 /// redirected request (303) into a GET, whose 200 would pass for the write's answer.
@@ -92,7 +96,7 @@ impl HttpClientBuilder {
 
     /// Presents `identity` (certificate chain and key) when the server asks for a client
     /// certificate (mutual TLS). Needs the `rustls` feature.
-    pub fn identity(mut self, identity: Identity) -> Self {
+    pub fn client_certificate(mut self, identity: Identity) -> Self {
         self.tls.identity = Some(identity);
         self
     }
@@ -176,16 +180,6 @@ impl HttpClientBuilder {
             reason: format!("cannot build the HTTP client: {e}"),
         })?;
         Ok((client, shown.map(Arc::from)))
-    }
-
-    pub(crate) fn with_tls(mut self, tls: TlsSettings) -> Self {
-        self.tls = tls;
-        self
-    }
-
-    pub(crate) fn with_proxy(mut self, proxy: ProxySetting) -> Self {
-        self.proxy = proxy;
-        self
     }
 }
 

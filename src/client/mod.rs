@@ -2,6 +2,7 @@
 //! in `builder`), its HTTP and TLS set-up (`http`) and OCI login (`login`).
 
 mod builder;
+mod env;
 mod http;
 #[cfg(feature = "oci")]
 mod login;

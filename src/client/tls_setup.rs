@@ -25,10 +25,6 @@ impl TlsSettings {
         self.roots = certs.into_iter().collect();
         self.only = true;
     }
-
-    pub(crate) fn is_set(&self) -> bool {
-        !self.roots.is_empty() || self.only || self.identity.is_some()
-    }
 }
 
 fn config(reason: String) -> Error {

@@ -139,10 +139,10 @@ impl fmt::Display for HttpFailure {
             HttpFailure::UntrustedCertificate => f.write_str(
                 "the server's certificate is not trusted (unknown issuer, another host name, \
                  or expired): if the server uses a private CA, add it with \
-                 ClientBuilder::tls_certs_merge(Certificate::from_file(…)) or SSL_CERT_FILE",
+                 HttpClientBuilder::tls_certs_merge(Certificate::from_file(…)) or SSL_CERT_FILE",
             ),
             HttpFailure::ClientCertificateRequired => f.write_str(
-                "the server requires a client certificate: set one with ClientBuilder::identity",
+                "the server requires a client certificate: set one with HttpClientBuilder::client_certificate",
             ),
             HttpFailure::Tls => f.write_str("the TLS handshake failed"),
             HttpFailure::Proxy => f.write_str("the proxy did not open a tunnel to the server"),
