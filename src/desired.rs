@@ -280,30 +280,49 @@ fn sorted(mut values: Vec<Value>) -> Value {
     Value::Array(values)
 }
 
-/// The plan that takes `current` to `desired`.
-pub(crate) fn plan(current: Option<&IdentityOciAuth>, desired: &DesiredState) -> Plan {
-    match (current, desired) {
-        (None, DesiredState::Absent) => Plan::Unchanged,
-        (Some(current), DesiredState::Absent) => Plan::Revoke(
-            fields_of_current(current)
+/// The write that carries a plan out, made with the plan in one place: what apply sends is
+/// exactly what was planned.
+enum Write<'a> {
+    /// Nothing to send.
+    Nothing,
+    /// Attach this configuration (and then, for no max TTL, update it).
+    Attach(&'a DesiredOciAuth),
+    /// Send this update.
+    Update(UpdateOciAuth),
+    /// Revoke OCI Auth.
+    Revoke,
+}
+
+/// The plan and its write; `Err` with the plan when the update it needs would be refused
+/// by the server's check against the stored TTL.
+fn planned<'a>(
+    current: Option<&IdentityOciAuth>,
+    desired: &'a DesiredState,
+) -> std::result::Result<(Plan, Write<'a>), (Plan, Error)> {
+    Ok(match (current, desired) {
+        (None, DesiredState::Absent) => (Plan::Unchanged, Write::Nothing),
+        (Some(current), DesiredState::Absent) => {
+            let changes = fields_of_current(current)
                 .into_iter()
                 .map(|(field, value)| Change {
                     field,
                     current: Some(value),
                     desired: None,
                 })
-                .collect(),
-        ),
-        (None, DesiredState::Present(desired)) => Plan::Attach(
-            fields_of_desired(desired)
+                .collect();
+            (Plan::Revoke(changes), Write::Revoke)
+        }
+        (None, DesiredState::Present(desired)) => {
+            let changes = fields_of_desired(desired)
                 .into_iter()
                 .map(|(field, value)| Change {
                     field,
                     current: None,
                     desired: Some(value),
                 })
-                .collect(),
-        ),
+                .collect();
+            (Plan::Attach(changes), Write::Attach(desired))
+        }
         (Some(current), DesiredState::Present(desired)) => {
             let changes: Vec<Change> = fields_of_current(current)
                 .into_iter()
@@ -316,12 +335,16 @@ pub(crate) fn plan(current: Option<&IdentityOciAuth>, desired: &DesiredState) ->
                 })
                 .collect();
             if changes.is_empty() {
-                Plan::Unchanged
+                (Plan::Unchanged, Write::Nothing)
             } else {
-                Plan::Update(changes)
+                let plan = Plan::Update(changes);
+                match update_for(current, desired) {
+                    Ok(update) => (plan, Write::Update(update)),
+                    Err(e) => return Err((plan, e)),
+                }
             }
         }
-    }
+    })
 }
 
 /// The update for a plan, checked against what the server will compare it with: update
@@ -431,21 +454,16 @@ impl Client {
         mode: Converge,
     ) -> Result<Applied> {
         let current = self.find_oci_auth(identity).await?;
-        let plan = plan(current.as_ref(), desired);
-        let update = match (&plan, &current, desired) {
-            (Plan::Update(_), Some(current), DesiredState::Present(desired)) => {
-                Some(update_for(current, desired)?)
-            }
-            _ => None,
-        };
+        let (plan, write) = planned(current.as_ref(), desired).map_err(|(_, e)| e)?;
         if mode == Converge::Plan {
             return Ok(Applied {
                 plan,
                 config: current,
             });
         }
-        let config = match (&plan, desired, update) {
-            (Plan::Attach(_), DesiredState::Present(desired), _) => {
+        let config = match write {
+            Write::Nothing => current,
+            Write::Attach(desired) => {
                 let attached = self.attach_oci_auth(identity, desired.attach()).await?;
                 if desired.no_max_ttl {
                     Some(self.update_oci_auth(identity, &desired.update()).await?)
@@ -453,11 +471,8 @@ impl Client {
                     Some(attached)
                 }
             }
-            (Plan::Update(_), _, Some(update)) => {
-                Some(self.update_oci_auth(identity, &update).await?)
-            }
-            (Plan::Revoke(_), _, _) => Some(self.revoke_oci_auth(identity).await?),
-            _ => current,
+            Write::Update(update) => Some(self.update_oci_auth(identity, &update).await?),
+            Write::Revoke => Some(self.revoke_oci_auth(identity).await?),
         };
         Ok(Applied { plan, config })
     }
@@ -527,7 +542,12 @@ mod tests {
             "~ update OCI Auth\n    ~ accessTokenTTL: 3600 → 1800"
         );
         assert_eq!(Plan::Unchanged.to_string(), "no changes");
-        let attach = super::plan(None, &DesiredState::Present(desired().into())).to_string();
+        let present = DesiredState::Present(desired().into());
+        let attach = super::planned(None, &present)
+            .ok()
+            .map(|(plan, _)| plan)
+            .unwrap()
+            .to_string();
         assert!(
             attach.starts_with("+ attach OCI Auth\n    + tenancyOcid: \"ocid1.tenancy.oc1..aaaa\""),
             "{attach}"
