@@ -151,7 +151,7 @@ async fn steps(
         .build()
         .map_err(Error::from);
     match refused {
-        Err(e @ Error::Validation { .. }) => println!("4. Refused before sending: {e}"),
+        Err(e @ Error::Validation(_)) => println!("4. Refused before sending: {e}"),
         other => return Err(format!("expected a validation error, got {other:?}").into()),
     }
 

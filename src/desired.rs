@@ -357,15 +357,15 @@ fn update_for(current: &IdentityOciAuth, desired: &DesiredOciAuth) -> Result<Upd
         current.access_token_ttl,
         current.access_token_max_ttl,
     )
-    .map_err(|e| Error::Validation {
-        field: e.field().to_owned(),
-        reason: format!(
+    .map_err(|e| {
+        let reason = format!(
             "{} (an update reads a TTL or max TTL of 0 as \"keep the stored one\", {} s and {} s): \
              set a TTL",
             e.reason(),
             current.access_token_ttl,
             current.access_token_max_ttl
-        ),
+        );
+        Error::Validation(e.with_reason(reason))
     })?;
     Ok(update)
 }

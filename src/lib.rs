@@ -134,7 +134,7 @@
 //! connection refused (3 attempts)`, with reqwest's error as `source()`), `Decode(DecodeError)`;
 //! `is_retryable()` (the same rule the retry policy follows), `is_not_attached()` and `status()`
 //! on all. Each error's Display says its own layer, so chain printers (anyhow, eyre) show each
-//! cause once. `Error` is `Clone` and 56 bytes.
+//! cause once. `Error` is `Clone` and 48 bytes.
 //!
 //! | default | value | change with |
 //! |---|---|---|

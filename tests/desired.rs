@@ -150,7 +150,7 @@ async fn an_update_the_stored_ttl_would_refuse_is_refused_before_sending() {
     let before = writes(&fake);
     let err = client.apply_oci_auth(&identity, &zero).await.unwrap_err();
     assert!(
-        matches!(err, Error::Validation { ref field, .. } if field == "accessTokenTTL"),
+        matches!(err, Error::Validation(ref e) if e.field() == "accessTokenTTL"),
         "{err}"
     );
     assert_eq!(writes(&fake), before);

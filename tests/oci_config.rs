@@ -175,7 +175,7 @@ fn a_bad_region_in_the_config_is_a_validation_error() {
     );
     let err = OciCredentials::from_config_file(&config, None).unwrap_err();
     assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "region"),
+        matches!(&err, Error::Validation(e) if e.field() == "region"),
         "{err:?}"
     );
 }

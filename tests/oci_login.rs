@@ -137,14 +137,14 @@ async fn a_bad_region_is_refused_before_sending() {
     let key = PrivateKey::from_pem(&fixture("pkcs1.pem"), None).unwrap();
     let err = OciCredentials::new(TENANCY, USER, "example.com", key).unwrap_err();
     assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "region"),
+        matches!(&err, Error::Validation(e) if e.field() == "region"),
         "{err:?}"
     );
     let key = PrivateKey::from_pem(&fixture("pkcs1.pem"), None).unwrap();
     let err =
         OciCredentials::new(TENANCY, "ocid1.tenancy.oc1..x", "us-ashburn-1", key).unwrap_err();
     assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "userOcid"),
+        matches!(&err, Error::Validation(e) if e.field() == "userOcid"),
         "{err:?}"
     );
 }

@@ -167,9 +167,10 @@ async fn a_bad_organization_slug_is_a_validation_error_and_nothing_is_sent() {
             .login(&credentials(), &identity, Some(slug))
             .await
             .unwrap_err();
-        let Error::Validation { field, reason } = &err else {
+        let Error::Validation(e) = &err else {
             panic!("{err:?}")
         };
+        let (field, reason) = (e.field(), e.reason());
         assert_eq!(field, "organizationSlug", "{slug:?}");
         assert!(!reason.is_empty());
         assert_eq!(
@@ -186,7 +187,7 @@ async fn a_bad_organization_slug_is_a_validation_error_and_nothing_is_sent() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "organizationSlug"),
+        matches!(&err, Error::Validation(e) if e.field() == "organizationSlug"),
         "{err:?}"
     );
     assert_eq!(fake.login_count(), 0, "nothing was sent");

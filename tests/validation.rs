@@ -15,9 +15,9 @@ fn base() -> infisical_oci_auth::model::UpdateOciAuthBuilder {
 
 fn field_of(err: impl Into<Error>) -> String {
     match err.into() {
-        Error::Validation { field, reason } => {
-            assert!(!reason.is_empty());
-            field
+        Error::Validation(e) => {
+            assert!(!e.reason().is_empty());
+            e.field().to_owned()
         }
         other => panic!("not a validation error: {other:?}"),
     }

@@ -221,7 +221,7 @@ async fn modify_checks_the_ttl_against_the_stored_max_before_sending() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "accessTokenTTL"),
+        matches!(&err, Error::Validation(e) if e.field() == "accessTokenTTL"),
         "{err:?}"
     );
     assert_eq!(stub.requests().len(), 1, "only the GET was sent");

@@ -21,16 +21,17 @@ pub use transport::TransportError;
 /// No variant ever holds a bearer token, a private key or a passphrase, also when a server
 /// sends one back (the client's tokens are replaced by `<redacted>` in whatever the server
 /// wrote): `Display` and `Debug` are safe to log. Payloads are boxed, so an `Error` is small
-/// (56 bytes on 64-bit targets) and cheap to move; it is `Clone`, `Send` and `Sync`.
+/// (48 bytes on 64-bit targets) and cheap to move; it is `Clone`, `Send` and `Sync`.
 ///
 /// ```
 /// use infisical_oci_auth::{Error, UpdateOciAuth};
 ///
 /// let err: Error = UpdateOciAuth::builder().tenancy_ocid("nope").allow_any_username().build().unwrap_err().into();
 /// match &err {
-///     Error::Validation { field, reason } => {
-///         assert_eq!(field, "tenancyOcid");
-///         assert!(reason.contains("ocid1.tenancy.oc1"));
+///     Error::Validation(e) => {
+///         assert_eq!(e.field(), "tenancyOcid");
+///         assert!(e.reason().contains("ocid1.tenancy.oc1"));
+///         assert_eq!(e.rule(), infisical_oci_auth::model::Rule::Invalid);
 ///     }
 ///     other => panic!("unexpected {other}"),
 /// }
@@ -39,13 +40,9 @@ pub use transport::TransportError;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Error {
-    /// A value breaks one of the server's rules; nothing was sent.
-    Validation {
-        /// The field's wire name, e.g. `accessTokenTTL`.
-        field: String,
-        /// What is wrong and what is allowed.
-        reason: String,
-    },
+    /// A value breaks one of the server's rules; nothing was sent. The error names the
+    /// field (its wire name), what is wrong and what is allowed, and the rule.
+    Validation(ValidationError),
 
     /// The client is configured wrongly (base URL, token, TLS set-up, a missing setting);
     /// found by [`ClientBuilder::build`](crate::ClientBuilder::build), before any request.
@@ -78,7 +75,7 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Validation { field, reason } => write!(f, "invalid {field}: {reason}"),
+            Error::Validation(e) => e.fmt(f),
             Error::Config { reason } => write!(f, "invalid client configuration: {reason}"),
             Error::Credentials { location, reason } => {
                 write!(f, "OCI credentials: {location}: {reason}")
@@ -97,7 +94,7 @@ impl std::error::Error for Error {
             Error::Api(e) => e.source(),
             Error::Transport(e) => e.source(),
             Error::Decode(e) => e.source(),
-            Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
+            Error::Validation(_) | Error::Config { .. } | Error::Credentials { .. } => None,
         }
     }
 }
@@ -109,7 +106,7 @@ impl Error {
             Error::Api(e) => Some(e.status()),
             Error::Decode(e) => e.status(),
             Error::Transport(e) => e.status(),
-            Error::Validation { .. } | Error::Config { .. } | Error::Credentials { .. } => None,
+            Error::Validation(_) | Error::Config { .. } | Error::Credentials { .. } => None,
         }
     }
 
@@ -164,7 +161,7 @@ impl Error {
 
     /// Whether this is a validation error (nothing was sent).
     pub fn is_validation(&self) -> bool {
-        matches!(self, Error::Validation { .. })
+        matches!(self, Error::Validation(_))
     }
 
     /// The API error, if Infisical answered with one.
@@ -184,10 +181,7 @@ impl Error {
 
 impl From<ValidationError> for Error {
     fn from(e: ValidationError) -> Self {
-        Error::Validation {
-            field: e.field().to_owned(),
-            reason: e.reason().to_owned(),
-        }
+        Error::Validation(e)
     }
 }
 
@@ -404,7 +398,7 @@ mod tests {
     fn error_is_send_sync_clone_and_small() {
         fn assert_traits<T: Send + Sync + Clone + 'static>() {}
         assert_traits::<Error>();
-        assert_eq!(std::mem::size_of::<Error>(), 56);
+        assert_eq!(std::mem::size_of::<Error>(), 48);
     }
 
     #[test]

@@ -13,11 +13,25 @@ use std::fmt;
 /// assert_eq!(err.field(), "accessTokenTTL");
 /// assert!(err.reason().contains("315360000"));
 /// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ValidationError(Box<Broken>);
+
+/// What a [`ValidationError`] holds; boxed, so that the error stays one pointer wide.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidationError {
+struct Broken {
     field: String,
     reason: String,
     kind: Rule,
+}
+
+impl fmt::Debug for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidationError")
+            .field("field", &self.0.field)
+            .field("reason", &self.0.reason)
+            .field("rule", &self.0.kind)
+            .finish()
+    }
 }
 
 /// Which of the server's rules a value broke, in the server's terms: what kind of answer
@@ -58,44 +72,50 @@ pub enum Rule {
 
 impl ValidationError {
     pub(crate) fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Broken {
             field: field.into(),
             reason: reason.into(),
             kind: Rule::Invalid,
-        }
+        }))
     }
 
     /// The same error, tagged with the rule that was broken.
     pub(crate) fn with_kind(mut self, kind: Rule) -> Self {
-        self.kind = kind;
+        self.0.kind = kind;
+        self
+    }
+
+    /// The same error with another reason (the same field and rule).
+    pub(crate) fn with_reason(mut self, reason: String) -> Self {
+        self.0.reason = reason;
         self
     }
 
     /// The rule that was broken.
     pub fn rule(&self) -> Rule {
-        self.kind
+        self.0.kind
     }
 
     /// The wire name of the field, e.g. `tenancyOcid`.
     pub fn field(&self) -> &str {
-        &self.field
+        &self.0.field
     }
 
     /// What is wrong with the value and what is allowed.
     pub fn reason(&self) -> &str {
-        &self.reason
+        &self.0.reason
     }
 
     /// The same error for a field nested under `prefix`, e.g. `accessTokenTrustedIps[2]`.
     pub(crate) fn within(mut self, prefix: &str) -> Self {
-        self.field = format!("{prefix}.{}", self.field);
+        self.0.field = format!("{prefix}.{}", self.0.field);
         self
     }
 }
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {}: {}", self.field, self.reason)
+        write!(f, "invalid {}: {}", self.0.field, self.0.reason)
     }
 }
 
