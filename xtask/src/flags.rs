@@ -49,7 +49,7 @@ pub(crate) enum Command {
 pub(crate) enum Spec {
     /// Pin the OCI Auth part of Infisical's published spec in openapi/upstream/.
     Pull {
-        /// A URL or a file (default: https://us.infisical.com/api/docs/json).
+        /// A URL or a file (default: `https://us.infisical.com/api/docs/json`).
         #[arg(long, value_name = "URL|FILE")]
         from: Option<String>,
     },
