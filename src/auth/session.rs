@@ -122,7 +122,7 @@ impl OciSession {
                 self.lock().flight = None;
                 let op = &operations::LOGIN;
                 Some(Err(Error::Transport(TransportError::new(
-                    op.id,
+                    op,
                     op.method.clone(),
                     self.login_url.clone(),
                     Cause::Other(
@@ -159,7 +159,7 @@ impl OciSession {
             let lifetime = token.lifetime();
             let bearer = Bearer::new(token.token().clone()).ok_or_else(|| {
                 Error::Decode(DecodeError::new(
-                    operations::LOGIN.id,
+                    &operations::LOGIN,
                     Some(http::StatusCode::OK),
                     "the access token holds characters an HTTP header cannot carry".into(),
                     String::new(),

@@ -57,7 +57,7 @@ pub(crate) async fn login(
         let seconds = |field: &str, v: i64| {
             u64::try_from(v).map(Duration::from_secs).map_err(|_| {
                 Error::Decode(DecodeError::new(
-                    op.id,
+                    op,
                     Some(http::StatusCode::OK),
                     format!("{field} is negative ({v})"),
                     String::new(),

@@ -5,7 +5,7 @@ use std::fmt;
 use http::StatusCode;
 
 use crate::model::ValidationError;
-use crate::operations;
+use crate::operations::Operation;
 use crate::retry::{self, Failure};
 
 mod transport;
@@ -140,15 +140,15 @@ impl Error {
     /// 502/504 for the operations that are safe to repeat).
     pub fn is_retryable(&self) -> bool {
         let (operation, failure) = match self {
-            Error::Api(e) => (e.operation(), Failure::Status(e.status())),
+            Error::Api(e) => (e.0.operation, Failure::Status(e.status())),
             Error::Decode(e) => match e.status() {
-                Some(status) => (e.operation(), Failure::Status(status)),
+                Some(status) => (e.0.operation, Failure::Status(status)),
                 None => return false,
             },
-            Error::Transport(e) => (e.operation(), e.failure()),
+            Error::Transport(e) => (e.op(), e.failure()),
             _ => return false,
         };
-        operations::by_id(operation).is_some_and(|op| retry::is_retryable(op, &failure))
+        retry::is_retryable(operation, &failure)
     }
 
     /// The server's request ID (`reqId`), for an API error.
@@ -206,7 +206,7 @@ pub struct ApiError(Box<ApiErrorInner>);
 
 #[derive(Debug, Clone)]
 struct ApiErrorInner {
-    operation: &'static str,
+    operation: &'static Operation,
     status: StatusCode,
     error: String,
     message: String,
@@ -217,7 +217,7 @@ struct ApiErrorInner {
 
 impl ApiError {
     pub(crate) fn new(
-        operation: &'static str,
+        operation: &'static Operation,
         status: StatusCode,
         error: String,
         message: String,
@@ -260,7 +260,7 @@ impl ApiError {
 
     /// The operation, e.g. `updateOciAuth`.
     pub fn operation(&self) -> &'static str {
-        self.0.operation
+        self.0.operation.id
     }
 
     /// The HTTP status.
@@ -300,7 +300,7 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = &self.0;
-        write!(f, "{}: Infisical answered {}", e.operation, e.status)?;
+        write!(f, "{}: Infisical answered {}", e.operation.id, e.status)?;
         if !e.error.is_empty() {
             write!(f, " {}", e.error)?;
         }
@@ -334,7 +334,7 @@ pub struct DecodeError(Box<DecodeErrorInner>);
 
 #[derive(Debug, Clone)]
 struct DecodeErrorInner {
-    operation: &'static str,
+    operation: &'static Operation,
     status: Option<StatusCode>,
     reason: String,
     body_snippet: String,
@@ -342,7 +342,7 @@ struct DecodeErrorInner {
 
 impl DecodeError {
     pub(crate) fn new(
-        operation: &'static str,
+        operation: &'static Operation,
         status: Option<StatusCode>,
         reason: String,
         body_snippet: String,
@@ -357,7 +357,7 @@ impl DecodeError {
 
     /// The operation.
     pub fn operation(&self) -> &'static str {
-        self.0.operation
+        self.0.operation.id
     }
 
     /// The HTTP status, when one was received.
@@ -380,7 +380,7 @@ impl DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = &self.0;
-        write!(f, "{}: could not read the answer", e.operation)?;
+        write!(f, "{}: could not read the answer", e.operation.id)?;
         if let Some(status) = e.status {
             write!(f, " (status {status})")?;
         }
@@ -393,6 +393,7 @@ impl std::error::Error for DecodeError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operations;
 
     #[test]
     fn error_is_send_sync_clone_and_small() {
@@ -404,7 +405,7 @@ mod tests {
     #[test]
     fn api_display_is_readable_and_names_the_request_id() {
         let e = Error::Api(ApiError::new(
-            "updateOciAuth",
+            &operations::UPDATE,
             StatusCode::NOT_FOUND,
             "NotFound".into(),
             "Failed to find identity".into(),
@@ -421,7 +422,7 @@ mod tests {
 
     #[test]
     fn retryable_agrees_with_the_policy_per_operation() {
-        let api = |op, status| {
+        let api = |op: &'static Operation, status| {
             Error::Api(ApiError::new(
                 op,
                 StatusCode::from_u16(status).unwrap(),
@@ -432,23 +433,25 @@ mod tests {
             ))
         };
         for status in [429, 502, 503, 504] {
-            assert!(api("updateOciAuth", status).is_retryable(), "{status}");
-            assert!(api("getOciAuth", status).is_retryable(), "{status}");
+            assert!(api(&operations::UPDATE, status).is_retryable(), "{status}");
+            assert!(api(&operations::GET, status).is_retryable(), "{status}");
         }
-        for op in ["attachOciAuth", "deleteOciAuth"] {
+        for op in [&operations::ATTACH, &operations::REVOKE] {
             assert!(api(op, 429).is_retryable());
             assert!(api(op, 503).is_retryable());
             assert!(
                 !api(op, 502).is_retryable(),
-                "{op}: the server may have acted"
+                "{}: the server may have acted",
+                op.id
             );
             assert!(
                 !api(op, 504).is_retryable(),
-                "{op}: the server may have acted"
+                "{}: the server may have acted",
+                op.id
             );
         }
         for status in [400, 401, 403, 404, 422, 500] {
-            assert!(!api("getOciAuth", status).is_retryable(), "{status}");
+            assert!(!api(&operations::GET, status).is_retryable(), "{status}");
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use http::{Method, StatusCode};
 
+use crate::operations::Operation;
 use crate::retry::Failure;
 
 /// A request that did not complete. `Display` names the operation, the method, the URL (no
@@ -33,7 +34,7 @@ pub struct TransportError(Box<TransportErrorInner>);
 
 #[derive(Debug, Clone)]
 struct TransportErrorInner {
-    operation: &'static str,
+    operation: &'static Operation,
     method: Method,
     url: String,
     cause: Cause,
@@ -183,7 +184,7 @@ pub(crate) enum Cause {
 
 impl TransportError {
     pub(crate) fn new(
-        operation: &'static str,
+        operation: &'static Operation,
         method: Method,
         url: String,
         cause: Cause,
@@ -206,7 +207,7 @@ impl TransportError {
     /// A reqwest failure; `timeout` is the per-request timeout in force, `proxy` the proxy
     /// the client sends through, if known.
     pub(crate) fn from_reqwest(
-        operation: &'static str,
+        operation: &'static Operation,
         method: Method,
         url: String,
         source: reqwest::Error,
@@ -229,6 +230,11 @@ impl TransportError {
 
     /// The operation, e.g. `updateOciAuth`.
     pub fn operation(&self) -> &'static str {
+        self.0.operation.id
+    }
+
+    /// The operation itself, for the retry rule.
+    pub(crate) fn op(&self) -> &'static Operation {
         self.0.operation
     }
 
@@ -324,7 +330,7 @@ impl TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = &self.0;
-        write!(f, "{}: {} {}: ", e.operation, e.method, e.url)?;
+        write!(f, "{}: {} {}: ", e.operation.id, e.method, e.url)?;
         match &e.cause {
             Cause::Http {
                 proxy: Some(proxy),

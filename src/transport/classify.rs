@@ -50,7 +50,7 @@ impl Failed {
     ) -> Self {
         Failed {
             error: Error::Transport(TransportError::new(
-                op.id,
+                op,
                 op.method.clone(),
                 target.url(op),
                 cause,
@@ -149,7 +149,7 @@ pub(super) fn from_verdict(
                 "the answer is larger than the {}-byte limit (at least {received} bytes)",
                 shared.max_body
             );
-            let error = Error::Decode(DecodeError::new(op.id, Some(status), reason, String::new()));
+            let error = Error::Decode(DecodeError::new(op, Some(status), reason, String::new()));
             Failed::answered(error, status, headers)
         }
         Verdict::NotInfisicalJson { body, .. } => {
@@ -188,7 +188,7 @@ fn reqwest_error(
         .url()
         .map_or_else(|| target.url(op), ToString::to_string);
     Error::Transport(TransportError::from_reqwest(
-        op.id,
+        op,
         op.method.clone(),
         url,
         source,
@@ -270,7 +270,7 @@ fn decode_error_with(
         Reason::Own(text) => text.to_owned(),
         Reason::Parser(text) => scrubber.clean(text),
     };
-    Error::Decode(DecodeError::new(op.id, status, reason, body_snippet))
+    Error::Decode(DecodeError::new(op, status, reason, body_snippet))
 }
 
 fn api_error(
@@ -293,7 +293,7 @@ fn api_error(
         .map(clean);
     Error::Api(
         ApiError::new(
-            op.id,
+            op,
             status,
             clean(body.error.as_deref().unwrap_or_default()),
             message,

@@ -56,7 +56,7 @@ pub(crate) fn deadline_error(
         during,
     };
     Error::Transport(TransportError::new(
-        op.id,
+        op,
         op.method.clone(),
         target.url(op),
         cause,
