@@ -2,6 +2,7 @@
 //! server, and a loopback stub that records requests and answers canned responses.
 #![allow(dead_code)]
 
+pub mod server;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
