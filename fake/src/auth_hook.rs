@@ -4,11 +4,11 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 
 use super::answer::{Answer, error};
-use super::state::{Principal, Shared, lock};
+use super::state::{Principal, Store, lock};
 
 /// The global auth hook (upstream `inject-identity.ts`): `Ok(None)` when the request carries
 /// no credential; an error answer when it carries one that is refused.
-pub(super) fn identify(shared: &Shared, headers: &HeaderMap) -> Result<Option<Principal>, Answer> {
+pub(super) fn identify(shared: &Store, headers: &HeaderMap) -> Result<Option<Principal>, Answer> {
     // `if (!authHeader) return`: an absent or empty header is no credential.
     let Some(value) = headers
         .get(header::AUTHORIZATION)

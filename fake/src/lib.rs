@@ -178,7 +178,7 @@ impl TokenOptions {
 pub struct FakeInfisical {
     addr: SocketAddr,
     admin_token: String,
-    shared: state::Shared,
+    shared: state::Store,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -288,7 +288,7 @@ impl FakeInfisical {
         state
             .tokens
             .insert(admin_token.clone(), Token::new(Principal::Admin));
-        let shared: state::Shared = Arc::new(Mutex::new(state));
+        let shared: state::Store = Arc::new(Mutex::new(state));
         let app = axum::Router::new()
             .fallback(router::handle)
             .with_state(shared.clone());

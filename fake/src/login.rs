@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::answer::{Answer, error, error_with, json_ok, refused, something_went_wrong};
 use super::json::{Json, plain};
-use super::state::{Principal, Shared, State, Token, lock};
+use super::state::{Principal, State, Store, Token, lock};
 use super::zod::{Issues, type_name};
 use infisical_oci_auth::model::AllowedUsernames;
 
@@ -24,7 +24,7 @@ struct Login {
 }
 
 /// The login route; `body` as the route's schema sees it.
-pub(super) fn login(shared: &Shared, body: &Value) -> Answer {
+pub(super) fn login(shared: &Store, body: &Value) -> Answer {
     let (require_x_date, release_2026) = {
         let state = lock(shared);
         (

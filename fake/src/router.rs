@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::answer::{Answer, error, refused, something_went_wrong};
 use super::body::{BODY_LIMIT, Request, read_body, schema_input};
 use super::json::{Json, plain};
-use super::state::{Shared, lock};
+use super::state::{Store, lock};
 use super::{Endpoint, Fault, ReceivedRequest, auth_hook, faults, service, zod};
 use infisical_oci_auth::model::rules::js_trim;
 
@@ -24,7 +24,7 @@ pub(super) const IDENTITIES: &str = "/api/v1/auth/oci-auth/identities/";
 pub(super) const LOGIN: &str = "/api/v1/auth/oci-auth/login";
 
 pub(super) async fn handle(
-    AxumState(shared): AxumState<Shared>,
+    AxumState(shared): AxumState<Store>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -105,7 +105,7 @@ pub(super) fn endpoint(method: &Method, path: &str) -> Option<Endpoint> {
     }
 }
 
-fn route(shared: &Shared, request: &Request<'_>) -> Answer {
+fn route(shared: &Store, request: &Request<'_>) -> Answer {
     let path = route_path(request.uri.path());
     match endpoint(request.method, path) {
         None => route_not_found(request),
@@ -129,7 +129,7 @@ fn route(shared: &Shared, request: &Request<'_>) -> Answer {
 
 /// `POST …/login`: the global auth hook runs on it too (upstream `inject-identity.ts` is an
 /// `onRequest` hook), so a bad bearer token is refused here as well.
-fn login_route(shared: &Shared, request: &Request<'_>) -> Answer {
+fn login_route(shared: &Store, request: &Request<'_>) -> Answer {
     if let Err(refused) = auth_hook::identify(shared, request.headers) {
         return refused;
     }
@@ -141,7 +141,7 @@ fn login_route(shared: &Shared, request: &Request<'_>) -> Answer {
 
 /// The four management routes: auth, body, schema, then the service.
 fn identity_route(
-    shared: &Shared,
+    shared: &Store,
     request: &Request<'_>,
     op: Endpoint,
     identity_id: &str,

@@ -132,11 +132,11 @@ pub(super) struct State {
     pub(super) observer: Option<super::Observer>,
 }
 
-/// The state the fake's handlers share.
-pub(super) type Shared = Arc<Mutex<State>>;
+/// The state the fake's handlers share: what the real server keeps in its database.
+pub(super) type Store = Arc<Mutex<State>>;
 
 /// Locks the state; a panic in another handler does not make it unusable.
-pub(super) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
+pub(super) fn lock(shared: &Store) -> MutexGuard<'_, State> {
     shared
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
