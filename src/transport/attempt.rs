@@ -10,7 +10,7 @@ use http::StatusCode;
 use progenitor_client::ResponseValue;
 use tokio::time::Instant;
 
-use super::classify::{Failed, classify, from_verdict};
+use super::classify::{FailedAttempt, classify, from_verdict};
 use super::context::{self, Marked};
 use super::deadline::{Deadline, Target, deadline_error};
 use super::state::Shared;
@@ -79,7 +79,7 @@ where
         };
         let failed = match judge(op, shared, target, outcome, finish).await {
             Judged::Ended(result, status) => break (result, status),
-            Judged::Failed(failed) => failed,
+            Judged::FailedAttempt(failed) => failed,
         };
         match next_step(op, shared, at, &mut progress, bearer.as_ref(), failed).await {
             Ok(()) => now = Instant::now(),
@@ -102,7 +102,7 @@ enum Judged<U> {
     /// The call's end: its result, and the last status.
     Ended(Result<U, Error>, Option<StatusCode>),
     /// A failure the loop may retry.
-    Failed(Failed),
+    FailedAttempt(FailedAttempt),
 }
 
 /// Judges one attempt's outcome (`None` when the deadline passed first): a verdict the
@@ -117,7 +117,7 @@ async fn judge<T, U>(
     match outcome {
         Some((_, Some(marked))) => {
             let (verdict, headers) = *marked;
-            Judged::Failed(from_verdict(op, shared, target, verdict, &headers))
+            Judged::FailedAttempt(from_verdict(op, shared, target, verdict, &headers))
         }
         // The only success status the API defines is 200.
         Some((Ok(value), None)) => {
@@ -125,7 +125,7 @@ async fn judge<T, U>(
         }
         // Boxed: the error path's state stays out of every call's future.
         Some((Err(error), None)) => {
-            Judged::Failed(Box::pin(classify(op, shared, target, error)).await)
+            Judged::FailedAttempt(Box::pin(classify(op, shared, target, error)).await)
         }
         None => {
             let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
@@ -160,7 +160,7 @@ async fn next_step<U>(
     at: Instant,
     progress: &mut Progress,
     bearer: Option<&Arc<Bearer>>,
-    failed: Failed,
+    failed: FailedAttempt,
 ) -> Result<(), (Result<U, Error>, Option<StatusCode>)> {
     if let Some(bearer) = bearer
         && !progress.logged_in_again

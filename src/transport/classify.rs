@@ -20,17 +20,17 @@ const NOT_INFISICAL_JSON: &str = "the error body is not Infisical's JSON error";
 const SNIPPET_CHARS: usize = 200;
 
 /// A failed attempt: the error it ends in, and what the retry policy needs to know.
-pub(super) struct Failed {
+pub(super) struct FailedAttempt {
     pub(super) error: Error,
     pub(super) status: Option<StatusCode>,
     pub(super) failure: Failure,
     pub(super) retry_after: Option<String>,
 }
 
-impl Failed {
+impl FailedAttempt {
     /// An answer with `status` that ends in `error`.
     fn answered(error: Error, status: StatusCode, headers: &HeaderMap) -> Self {
-        Failed {
+        FailedAttempt {
             error,
             status: Some(status),
             failure: Failure::Status(status),
@@ -48,7 +48,7 @@ impl Failed {
         cause: Cause,
         status: Option<StatusCode>,
     ) -> Self {
-        Failed {
+        FailedAttempt {
             error: Error::Transport(TransportError::new(
                 op,
                 op.method.clone(),
@@ -75,7 +75,7 @@ impl Failed {
             Error::Transport(e) => e.failure(),
             _ => Failure::Other,
         };
-        Failed {
+        FailedAttempt {
             status,
             error,
             failure,
@@ -90,7 +90,7 @@ pub(super) async fn classify(
     shared: &Shared,
     target: Target<'_>,
     error: progenitor_client::Error<types::ErrorBody>,
-) -> Failed {
+) -> FailedAttempt {
     use progenitor_client::Error as P;
     match error {
         P::ErrorResponse(value) => {
@@ -98,21 +98,21 @@ pub(super) async fn classify(
             let headers = value.headers().clone();
             let scrubber = Scrubber::of(&shared.auth);
             let error = api_error(op, status, value.into_inner(), &scrubber);
-            Failed::answered(error, status, &headers)
+            FailedAttempt::answered(error, status, &headers)
         }
         P::UnexpectedResponse(response) => {
             let (status, headers) = (response.status(), response.headers().clone());
             let error = unexpected_answer(op, shared, target, response).await;
-            Failed::answered(error, status, &headers)
+            FailedAttempt::answered(error, status, &headers)
         }
         P::CommunicationError(source)
         | P::ResponseBodyError(source)
-        | P::InvalidUpgrade(source) => Failed::reqwest(op, shared, target, source),
+        | P::InvalidUpgrade(source) => FailedAttempt::reqwest(op, shared, target, source),
         // The hooks mark every error answer that is not Infisical's JSON error, so a body
         // that does not decode here came with the success status.
         P::InvalidResponsePayload(body, e) => {
             let status = StatusCode::OK;
-            Failed {
+            FailedAttempt {
                 error: decode_error(
                     op,
                     shared,
@@ -125,7 +125,7 @@ pub(super) async fn classify(
                 retry_after: None,
             }
         }
-        P::InvalidRequest(reason) | P::Custom(reason) => Failed::transport(
+        P::InvalidRequest(reason) | P::Custom(reason) => FailedAttempt::transport(
             op,
             target,
             Cause::Other(format!("the request could not be built: {reason}")),
@@ -141,7 +141,7 @@ pub(super) fn from_verdict(
     target: Target<'_>,
     verdict: Verdict,
     headers: &HeaderMap,
-) -> Failed {
+) -> FailedAttempt {
     let status = verdict.status();
     match verdict {
         Verdict::TooLarge { received, .. } => {
@@ -150,7 +150,7 @@ pub(super) fn from_verdict(
                 shared.max_body
             );
             let error = Error::Decode(DecodeError::new(op, Some(status), reason, String::new()));
-            Failed::answered(error, status, headers)
+            FailedAttempt::answered(error, status, headers)
         }
         Verdict::NotInfisicalJson { body, .. } => {
             let error = decode_error(
@@ -160,11 +160,11 @@ pub(super) fn from_verdict(
                 &body,
                 Reason::Own(NOT_INFISICAL_JSON),
             );
-            Failed::answered(error, status, headers)
+            FailedAttempt::answered(error, status, headers)
         }
         Verdict::Redirect { location, .. } => {
             let location = location.map(|l| Scrubber::of(&shared.auth).clean(&l));
-            Failed::transport(
+            FailedAttempt::transport(
                 op,
                 target,
                 Cause::Redirect { status, location },
@@ -173,7 +173,7 @@ pub(super) fn from_verdict(
         }
         Verdict::Redirected { url, .. } => {
             let url = Scrubber::of(&shared.auth).clean(&url);
-            Failed::transport(op, target, Cause::Redirected { status, url }, Some(status))
+            FailedAttempt::transport(op, target, Cause::Redirected { status, url }, Some(status))
         }
     }
 }
