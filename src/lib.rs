@@ -173,9 +173,9 @@
 // The crate from the top down (ARCHITECTURE.md has the whole map); data flows one way, no
 // module imports one above it:
 //
-// client/       Client and its operations (mod.rs), ClientBuilder (builder.rs), the HTTP
-//               and TLS set-up (http.rs, tls_setup.rs, proxy.rs), OCI login through the
-//               transport (login.rs)
+// client/       Client and its operations (mod.rs), ClientBuilder (builder.rs), what
+//               from_env reads (env.rs), the HTTP and TLS set-up (http.rs, tls_setup.rs,
+//               proxy.rs), OCI login through the transport (login.rs)
 // desired.rs    DesiredState, plans and the one converge
 // auth/         the bearer each attempt carries: a fixed token, or the OCI session that
 //               logs in and renews (session.rs); told when the server refused one
