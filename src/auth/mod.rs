@@ -91,6 +91,15 @@ impl Auth {
         }
     }
 
+    /// Whether [`bearer`](Self::bearer) may wait for a login.
+    pub(crate) fn logs_in(&self) -> bool {
+        match self {
+            Auth::None | Auth::Static(_) => false,
+            #[cfg(feature = "oci")]
+            Auth::Session(_) => true,
+        }
+    }
+
     /// The server refused `sent`, the bearer an attempt carried. `true` when a new one may
     /// be had (an OCI session logs in again on the next ask); `false` for a fixed token.
     pub(crate) fn refused(&self, sent: &Arc<Bearer>) -> bool {

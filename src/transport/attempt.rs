@@ -60,9 +60,11 @@ where
     let (result, status) = loop {
         let bearer = if op.authenticated {
             match bearer(op, shared, target, at).await {
-                // The wait for a login counts.
                 Ok(bearer) => {
-                    now = Instant::now();
+                    // The wait for a login counts.
+                    if shared.auth.logs_in() {
+                        now = Instant::now();
+                    }
                     bearer
                 }
                 Err(error) => break (Err(error), None),

@@ -31,8 +31,7 @@ pub(super) type Marked = (Verdict, HeaderMap);
 
 /// Runs the generated call that `call` makes with `bearer` on its request, and gives back
 /// its outcome with the verdict `exec` left, if any. A verdict outranks the outcome:
-/// progenitor saw only the empty stand-in answer. The call's future is made inside the
-/// scope, so that it is not moved again once made.
+/// progenitor saw only the empty stand-in answer.
 pub(super) async fn scoped<F: Future>(
     bearer: Option<Arc<Bearer>>,
     call: impl FnOnce() -> F,
@@ -41,13 +40,13 @@ pub(super) async fn scoped<F: Future>(
         bearer,
         verdict: Cell::new(None),
     };
-    ATTEMPT
-        .scope(attempt, async move {
-            let outcome = call().await;
-            let verdict = ATTEMPT.with(|a| a.verdict.take());
-            (outcome, verdict)
-        })
-        .await
+    let mut scope = std::pin::pin!(ATTEMPT.scope(attempt, call()));
+    let outcome = scope.as_mut().await;
+    let verdict = scope
+        .as_mut()
+        .take_value()
+        .and_then(|attempt| attempt.verdict.into_inner());
+    (outcome, verdict)
 }
 
 /// The bearer header of the attempt under way: `Some(header)` inside [`scoped`] (whose
