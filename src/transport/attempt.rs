@@ -73,7 +73,8 @@ where
             None
         };
         progress.sent += 1;
-        let attempt = context::scoped(bearer.clone(), &mut make);
+        let call = std::pin::pin!(make());
+        let attempt = context::scoped(bearer.clone(), call);
         let outcome = if shared.request_timeout < at.saturating_duration_since(now) {
             Some(attempt.await)
         } else {

@@ -6,6 +6,7 @@
 //! and the request's carrying it: the bearer a refusal is reported for is the one sent.
 
 use std::cell::Cell;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -29,18 +30,19 @@ struct Attempt {
 /// A verdict and the headers of the answer it is on.
 pub(super) type Marked = (Verdict, HeaderMap);
 
-/// Runs the generated call that `call` makes with `bearer` on its request, and gives back
-/// its outcome with the verdict `exec` left, if any. A verdict outranks the outcome:
-/// progenitor saw only the empty stand-in answer.
+/// Runs `call`, one generated call, with `bearer` on its request, and gives back its
+/// outcome with the verdict `exec` left, if any. A verdict outranks the outcome:
+/// progenitor saw only the empty stand-in answer. The caller pins the call where it
+/// stands, so that its state (over a kilobyte) is not copied into the scope.
 pub(super) async fn scoped<F: Future>(
     bearer: Option<Arc<Bearer>>,
-    call: impl FnOnce() -> F,
+    call: Pin<&mut F>,
 ) -> (F::Output, Option<Box<Marked>>) {
     let attempt = Attempt {
         bearer,
         verdict: Cell::new(None),
     };
-    let mut scope = std::pin::pin!(ATTEMPT.scope(attempt, call()));
+    let mut scope = std::pin::pin!(ATTEMPT.scope(attempt, call));
     let outcome = scope.as_mut().await;
     let verdict = scope
         .as_mut()
@@ -84,17 +86,20 @@ mod tests {
     async fn the_hooks_see_the_attempts_bearer_and_the_loop_gets_their_verdict() {
         let resolved = Arc::new(Bearer::new("t1".into()).unwrap());
         let header = resolved.header().clone();
-        let (seen, verdict) = scoped(Some(resolved), || async {
-            let seen = bearer();
-            let answer = mark(
-                Verdict::Redirect {
-                    status: StatusCode::FOUND,
-                    location: None,
-                },
-                HeaderMap::new(),
-            );
-            (seen, answer.status())
-        })
+        let (seen, verdict) = scoped(
+            Some(resolved),
+            std::pin::pin!(async {
+                let seen = bearer();
+                let answer = mark(
+                    Verdict::Redirect {
+                        status: StatusCode::FOUND,
+                        location: None,
+                    },
+                    HeaderMap::new(),
+                );
+                (seen, answer.status())
+            }),
+        )
         .await;
         assert_eq!(seen, (Some(Some(header)), StatusCode::FOUND));
         assert!(matches!(
@@ -102,7 +107,10 @@ mod tests {
             Some((Verdict::Redirect { .. }, _))
         ));
         // An attempt that sends no bearer says so; outside the loop there is no attempt.
-        assert_eq!(scoped(None, || async { bearer() }).await.0, Some(None));
+        assert_eq!(
+            scoped(None, std::pin::pin!(async { bearer() })).await.0,
+            Some(None)
+        );
         assert_eq!(bearer(), None);
     }
 }
