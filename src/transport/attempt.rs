@@ -11,7 +11,7 @@ use progenitor_client::ResponseValue;
 use tokio::time::Instant;
 
 use super::classify::{FailedAttempt, classify, from_verdict};
-use super::context::{self, Marked};
+use super::context;
 use super::deadline::{Deadline, Target, deadline_error};
 use super::state::Shared;
 use crate::auth::{Bearer, NoBearer};
@@ -58,19 +58,9 @@ where
         logged_in_again: false,
     };
     let (result, status) = loop {
-        let bearer = if op.authenticated {
-            match bearer(op, shared, target, at).await {
-                Ok(bearer) => {
-                    // The wait for a login counts.
-                    if shared.auth.logs_in() {
-                        now = Instant::now();
-                    }
-                    bearer
-                }
-                Err(error) => break (Err(error), None),
-            }
-        } else {
-            None
+        let bearer = match attempt_bearer(op, shared, target, at, &mut now).await {
+            Ok(bearer) => bearer,
+            Err(error) => break (Err(error), None),
         };
         progress.sent += 1;
         let call = std::pin::pin!(make());
@@ -80,9 +70,21 @@ where
         } else {
             tokio::time::timeout_at(at, attempt).await.ok()
         };
-        let failed = match judge(op, shared, target, outcome, finish).await {
-            Judged::Ended(result, status) => break (result, status),
-            Judged::FailedAttempt(failed) => failed,
+        let failed = match outcome {
+            Some((_, Some(marked))) => {
+                let (verdict, headers) = *marked;
+                from_verdict(op, shared, target, verdict, &headers)
+            }
+            // The only success status the API defines is 200.
+            Some((Ok(value), None)) => {
+                break (Ok(finish(value.into_inner())), Some(StatusCode::OK));
+            }
+            // Boxed: the error path's state stays out of every call's future.
+            Some((Err(error), None)) => Box::pin(classify(op, shared, target, error)).await,
+            None => {
+                let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
+                break (Err(error), None);
+            }
         };
         match next_step(op, shared, at, &mut progress, bearer.as_ref(), failed).await {
             Ok(()) => now = Instant::now(),
@@ -90,51 +92,36 @@ where
         }
     };
     record(span, deadline, progress.sent, status);
-    result.map_err(|mut error| {
-        if let Error::Transport(e) = &mut error
-            && progress.sent > 0
-        {
-            e.set_attempts(progress.sent);
-        }
-        error
-    })
+    result.map_err(|error| counted(error, progress.sent))
 }
 
-/// What an attempt came to.
-enum Judged<U> {
-    /// The call's end: its result, and the last status.
-    Ended(Result<U, Error>, Option<StatusCode>),
-    /// A failure the loop may retry.
-    FailedAttempt(FailedAttempt),
+/// A transport error that says how many requests were sent.
+fn counted(mut error: Error, sent: u32) -> Error {
+    if let Error::Transport(e) = &mut error
+        && sent > 0
+    {
+        e.set_attempts(sent);
+    }
+    error
 }
 
-/// Judges one attempt's outcome (`None` when the deadline passed first): a verdict the
-/// hooks left outranks what progenitor made of the stand-in answer.
-async fn judge<T, U>(
+/// The bearer of an attempt at an operation that carries one; the wait for a login counts
+/// toward the attempt's time (`now`).
+async fn attempt_bearer(
     op: &'static Operation,
     shared: &Shared,
     target: Target<'_>,
-    outcome: Option<(Generated<T>, Option<Box<Marked>>)>,
-    finish: fn(T) -> U,
-) -> Judged<U> {
-    match outcome {
-        Some((_, Some(marked))) => {
-            let (verdict, headers) = *marked;
-            Judged::FailedAttempt(from_verdict(op, shared, target, verdict, &headers))
-        }
-        // The only success status the API defines is 200.
-        Some((Ok(value), None)) => {
-            Judged::Ended(Ok(finish(value.into_inner())), Some(StatusCode::OK))
-        }
-        // Boxed: the error path's state stays out of every call's future.
-        Some((Err(error), None)) => {
-            Judged::FailedAttempt(Box::pin(classify(op, shared, target, error)).await)
-        }
-        None => {
-            let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
-            Judged::Ended(Err(error), None)
-        }
+    at: Instant,
+    now: &mut Instant,
+) -> Result<Option<Arc<Bearer>>, Error> {
+    if !op.authenticated {
+        return Ok(None);
     }
+    let bearer = bearer(op, shared, target, at).await?;
+    if shared.auth.logs_in() {
+        *now = Instant::now();
+    }
+    Ok(bearer)
 }
 
 /// What one generated call returns.
