@@ -1,7 +1,9 @@
 //! The command's test kit: one runner with a clean environment, a scratch folder that is
-//! removed on drop, and the TLS servers of `tls`.
+//! removed on drop, and the library's TLS servers and CAs (`tls`, the same file as the
+//! library's tests use, not a copy).
 #![allow(dead_code)]
 
+#[path = "../../../tests/common/tls.rs"]
 pub mod tls;
 
 use std::path::{Path, PathBuf};
