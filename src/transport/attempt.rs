@@ -64,24 +64,25 @@ where
         };
         progress.sent += 1;
         let call = std::pin::pin!(make());
-        let attempt = context::scoped(bearer.clone(), call);
+        let mut attempt = context::Scoped::new(bearer, call);
         let outcome = if shared.request_timeout < at.saturating_duration_since(now) {
-            Some(attempt.await)
+            Some((&mut attempt).await)
         } else {
-            tokio::time::timeout_at(at, attempt).await.ok()
+            tokio::time::timeout_at(at, &mut attempt).await.ok()
         };
-        let failed = match outcome {
-            Some((_, Some(marked))) => {
+        let (bearer, marked) = attempt.finish();
+        let failed = match (outcome, marked) {
+            (Some(_), Some(marked)) => {
                 let (verdict, headers) = *marked;
                 from_verdict(op, shared, target, verdict, &headers)
             }
             // The only success status the API defines is 200.
-            Some((Ok(value), None)) => {
+            (Some(Ok(value)), None) => {
                 break (Ok(finish(value.into_inner())), Some(StatusCode::OK));
             }
             // Boxed: the error path's state stays out of every call's future.
-            Some((Err(error), None)) => Box::pin(classify(op, shared, target, error)).await,
-            None => {
+            (Some(Err(error)), None) => Box::pin(classify(op, shared, target, error)).await,
+            (None, _) => {
                 let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
                 break (Err(error), None);
             }
