@@ -37,18 +37,19 @@ struct Progress {
 /// A retry runs `make` again, so the generated code builds a fresh request: nothing is
 /// cloned for an attempt that may never be needed. An attempt is wrapped in a timer only
 /// when the deadline comes before the request timeout would.
-pub(crate) async fn call<T, U, F, M>(
+pub(crate) async fn call<T, U, F, M, A>(
     op: &'static Operation,
     shared: &Shared,
     target: Target<'_>,
     deadline: Deadline,
     span: &tracing::Span,
     mut make: M,
-    finish: fn(T) -> U,
+    finish: A,
 ) -> Result<U, Error>
 where
     M: FnMut() -> F,
     F: Future<Output = Generated<T>>,
+    A: FnOnce(T) -> U,
 {
     let at = deadline.at;
     let mut now = deadline.started;
@@ -57,10 +58,10 @@ where
         tries: 1,
         logged_in_again: false,
     };
-    let (result, status) = loop {
+    let (error, status) = loop {
         let bearer = match attempt_bearer(op, shared, target, at, &mut now).await {
             Ok(bearer) => bearer,
-            Err(error) => break (Err(error), None),
+            Err(error) => break (error, None),
         };
         progress.sent += 1;
         let call = std::pin::pin!(make());
@@ -71,20 +72,23 @@ where
             tokio::time::timeout_at(at, &mut attempt).await.ok()
         };
         let (bearer, marked) = attempt.finish();
-        let failed = match (outcome, marked) {
-            (Some(_), Some(marked)) => {
-                let (verdict, headers) = *marked;
-                from_verdict(op, shared, target, verdict, &headers)
-            }
-            // The only success status the API defines is 200.
-            (Some(Ok(value)), None) => {
-                break (Ok(finish(value.into_inner())), Some(StatusCode::OK));
-            }
-            // Boxed: the error path's state stays out of every call's future.
-            (Some(Err(error)), None) => Box::pin(classify(op, shared, target, error)).await,
-            (None, _) => {
-                let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
-                break (Err(error), None);
+        let Some(outcome) = outcome else {
+            let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
+            break (error, None);
+        };
+        let failed = if let Some(marked) = marked {
+            let (verdict, headers) = *marked;
+            from_verdict(op, shared, target, verdict, &headers)
+        } else {
+            match outcome {
+                // The only success status the API defines is 200. The answer is returned
+                // from here, so that it is not moved through the loop's other exits.
+                Ok(value) => {
+                    record(span, deadline, progress.sent, Some(StatusCode::OK));
+                    return Ok(finish(value.into_inner()));
+                }
+                // Boxed: the error path's state stays out of every call's future.
+                Err(error) => Box::pin(classify(op, shared, target, error)).await,
             }
         };
         match next_step(op, shared, at, &mut progress, bearer.as_ref(), failed).await {
@@ -93,7 +97,7 @@ where
         }
     };
     record(span, deadline, progress.sent, status);
-    result.map_err(|error| counted(error, progress.sent))
+    Err(counted(error, progress.sent))
 }
 
 /// A transport error that says how many requests were sent.
@@ -145,14 +149,14 @@ pub(crate) async fn bearer(
 
 /// After a failed attempt: `Ok` to send again (after a re-login, or the policy's wait),
 /// `Err` with the call's end.
-async fn next_step<U>(
+async fn next_step(
     op: &'static Operation,
     shared: &Shared,
     at: Instant,
     progress: &mut Progress,
     bearer: Option<&Arc<Bearer>>,
     failed: FailedAttempt,
-) -> Result<(), (Result<U, Error>, Option<StatusCode>)> {
+) -> Result<(), (Error, Option<StatusCode>)> {
     if let Some(bearer) = bearer
         && !progress.logged_in_again
         && failed.error.is_token_refused()
@@ -173,7 +177,7 @@ async fn next_step<U>(
         )
         .filter(|wait| Instant::now() + *wait < at);
     let Some(wait) = wait else {
-        return Err((Err(failed.error), failed.status));
+        return Err((failed.error, failed.status));
     };
     tracing::info!(
         operation = op.id,
