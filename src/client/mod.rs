@@ -360,7 +360,11 @@ impl Client {
             identity: Some(identity),
         };
         let answer = |answer: generated::types::IdentityOciAuthResponse| answer.identity_oci_auth;
-        let call = transport::call(op, shared, target, deadline, &span, make, answer);
+        // Pinned where it is made: moving the loop's state (kilobytes) into the await
+        // would copy it.
+        let call = std::pin::pin!(transport::call(
+            op, shared, target, deadline, &span, make, answer
+        ));
         // Without a subscriber that wants the span, skip the wrapper.
         if span.is_disabled() {
             call.await

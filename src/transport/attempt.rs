@@ -67,15 +67,14 @@ where
         let call = std::pin::pin!(make());
         let mut attempt = context::Scoped::new(bearer, call);
         let outcome = if shared.request_timeout < at.saturating_duration_since(now) {
-            Some((&mut attempt).await)
+            (&mut attempt).await
+        } else if let Ok(outcome) = tokio::time::timeout_at(at, &mut attempt).await {
+            outcome
         } else {
-            tokio::time::timeout_at(at, &mut attempt).await.ok()
-        };
-        let (bearer, marked) = attempt.finish();
-        let Some(outcome) = outcome else {
             let error = deadline_error(op, &shared.retry, target, "waiting for the answer");
             break (error, None);
         };
+        let (bearer, marked) = attempt.finish();
         let failed = if let Some(marked) = marked {
             let (verdict, headers) = *marked;
             from_verdict(op, shared, target, verdict, &headers)
