@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Canned, Stub, all_transcripts, identity, transcript};
+use common::{Canned, Server, all_transcripts, identity, transcript};
 use infisical_oci_auth::{Error, UpdateOciAuth};
 
 fn update() -> UpdateOciAuth {
@@ -14,7 +14,7 @@ fn update() -> UpdateOciAuth {
 }
 
 async fn answer(canned: Canned) -> Error {
-    let stub = Stub::start([canned]).await;
+    let stub = Server::canned([canned]).await;
     stub.client()
         .update_oci_auth(&identity(), &update())
         .await
@@ -166,7 +166,7 @@ async fn an_undeclared_status_with_infisical_json_is_an_api_error() {
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused() {
-    let stub = Stub::start([Canned::json(200, format!("\"{}\"", "x".repeat(2 << 20)))]).await;
+    let stub = Server::canned([Canned::json(200, format!("\"{}\"", "x".repeat(2 << 20)))]).await;
     let err = stub
         .client()
         .update_oci_auth(&identity(), &update())
@@ -197,7 +197,7 @@ async fn a_refused_connection_is_a_transport_error() {
 #[tokio::test]
 async fn the_raw_client_sees_answers_as_the_server_sent_them() {
     let full = transcript("04-patch-valid-full").response_body;
-    let stub = Stub::start([
+    let stub = Server::canned([
         Canned::json(200, full),
         Canned::raw(500, "text/plain", "upstream exploded"),
     ])
@@ -227,7 +227,7 @@ async fn the_raw_client_sees_answers_as_the_server_sent_them() {
 
 #[tokio::test]
 async fn the_raw_client_keeps_the_size_limit() {
-    let stub = Stub::start([Canned::json(200, format!("\"{}\"", "x".repeat(2 << 20)))]).await;
+    let stub = Server::canned([Canned::json(200, format!("\"{}\"", "x".repeat(2 << 20)))]).await;
     let err = stub
         .client()
         .raw()

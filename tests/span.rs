@@ -4,8 +4,8 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -13,36 +13,12 @@ use axum::response::Response;
 use infisical_oci_auth::Error;
 use tokio::time::Instant;
 
-use common::identity;
 use common::server::*;
-
-/// Span close events, as text: the operation span's fields, recorded when it ends.
-fn span_closes() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
-    #[derive(Clone)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Arc::new(Mutex::new(Vec::new()));
-    let sink = Sink(buffer.clone());
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(move || sink.clone())
-        .finish();
-    (buffer, tracing::subscriber::set_default(subscriber))
-}
+use common::{CapturedLogs, identity};
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn after_a_re_login_the_span_and_the_error_count_both_requests_and_the_whole_time() {
-    let (logs, _guard) = span_closes();
+    let logs = CapturedLogs::span_closes();
     let calls = Arc::new(AtomicUsize::new(0));
     let seen = calls.clone();
     // Login takes 1 s; the first call is refused after 2 s (a revoked token, 401); the
@@ -75,7 +51,7 @@ async fn after_a_re_login_the_span_and_the_error_count_both_requests_and_the_who
     };
     assert_eq!(transport.attempts(), 2, "both requests sent count: {err}");
     assert!(err.to_string().ends_with("(2 attempts)"), "{err}");
-    let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     let close = text
         .lines()
         .find(|l| l.contains("operation=\"getOciAuth\"") && l.contains("close"))

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Canned, Stub, identity};
+use common::{Canned, Server, identity};
 use infisical_oci_auth::{AttachOciAuth, Error, UpdateOciAuth};
 use serde_json::json;
 
@@ -156,7 +156,7 @@ fn invalid_updates_cannot_be_built_or_read() {
 #[tokio::test]
 async fn an_invalid_edit_in_modify_sends_no_update() {
     let current = common::transcript("02-get");
-    let stub = Stub::start([Canned::json(200, current.response_body.clone())]).await;
+    let stub = Server::canned([Canned::json(200, current.response_body.clone())]).await;
     let err = stub
         .client()
         .modify_oci_auth(&identity(), |edit| {

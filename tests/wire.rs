@@ -3,18 +3,18 @@
 
 mod common;
 
-use common::{Canned, IDENTITY, Stub, TOKEN, identity, transcript};
+use common::{Canned, IDENTITY, Server, TOKEN, identity, transcript};
 use infisical_oci_auth::{AttachOciAuth, Error, UpdateOciAuth};
 use serde_json::json;
 
 /// The one request `stub` received, checked to be `method` on the identity's path with the
 /// headers every management request carries.
 /// A stub that answers the transcript `name`'s answer once.
-async fn answering(name: &str) -> Stub {
-    Stub::start([Canned::json(200, transcript(name).response_body)]).await
+async fn answering(name: &str) -> Server {
+    Server::canned([Canned::json(200, transcript(name).response_body)]).await
 }
 
-fn the_request(stub: &Stub, method: &str) -> common::Recorded {
+fn the_request(stub: &Server, method: &str) -> common::Recorded {
     let [r] = stub.requests().try_into().unwrap();
     assert_eq!(r.method, method);
     assert_eq!(
@@ -155,7 +155,7 @@ async fn attach_sends_every_default_explicitly() {
 async fn get_and_revoke_send_no_body() {
     for (name, method) in [("02-get", "GET"), ("42-delete-revoke", "DELETE")] {
         let t = transcript(name);
-        let stub = Stub::start([Canned::json(200, t.response_body.clone())]).await;
+        let stub = Server::canned([Canned::json(200, t.response_body.clone())]).await;
         let client = stub.client();
         let config = if method == "GET" {
             client.get_oci_auth(&identity()).await
@@ -183,7 +183,7 @@ async fn get_and_revoke_send_no_body() {
 async fn modify_keeps_what_it_does_not_change() {
     let current = transcript("02-get");
     let after = transcript("04-patch-valid-full");
-    let stub = Stub::start([
+    let stub = Server::canned([
         Canned::json(200, current.response_body.clone()),
         Canned::json(200, after.response_body.clone()),
     ])
@@ -214,7 +214,7 @@ async fn modify_checks_the_ttl_against_the_stored_max_before_sending() {
     let stored_max = current.response_json()["identityOciAuth"]["accessTokenMaxTTL"]
         .as_u64()
         .unwrap();
-    let stub = Stub::start([Canned::json(200, current.response_body.clone())]).await;
+    let stub = Server::canned([Canned::json(200, current.response_body.clone())]).await;
     let err = stub
         .client()
         .modify_oci_auth(&identity(), |edit| edit.access_token_ttl(stored_max + 1))
@@ -231,7 +231,7 @@ async fn modify_checks_the_ttl_against_the_stored_max_before_sending() {
 async fn base_url_with_api_suffix_reaches_the_same_path() {
     let stub = answering("02-get").await;
     let client = infisical_oci_auth::Client::builder()
-        .base_url(format!("{}/api/", stub.url()))
+        .base_url(format!("{}/api/", stub.url))
         .token(TOKEN)
         .build()
         .unwrap();
@@ -245,9 +245,9 @@ async fn base_url_with_api_suffix_reaches_the_same_path() {
 #[tokio::test]
 async fn without_a_token_no_authorization_header_is_sent() {
     let t = transcript("34-patch-no-authorization");
-    let stub = Stub::start([Canned::json(t.status, t.response_body.clone())]).await;
+    let stub = Server::canned([Canned::json(t.status, t.response_body.clone())]).await;
     let client = infisical_oci_auth::Client::builder()
-        .base_url(stub.url())
+        .base_url(&stub.url)
         .build()
         .unwrap();
     let err = client.get_oci_auth(&identity()).await.unwrap_err();
@@ -265,7 +265,7 @@ async fn a_client_made_from_http_client_builder_is_used_as_given() {
         .build()
         .unwrap();
     let client = infisical_oci_auth::Client::builder()
-        .base_url(stub.url())
+        .base_url(&stub.url)
         .token(TOKEN)
         .http_client(http)
         .build()

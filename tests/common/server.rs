@@ -1,7 +1,8 @@
-//! One loopback server driven by a closure, for the request-path tests: it answers each
-//! request as the handler says (now, after a delay, or never) and counts requests per path;
-//! with the management answers and the OCI login answer those tests need.
+//! The one loopback test server: it records every request and answers as a closure says
+//! (now, after a delay, or never), or from a queue of canned answers; with the management
+//! answers and the OCI login answer the request-path tests need.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,12 +11,12 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use infisical_oci_auth::{AttachOciAuth, Client, Error, RetryPolicy, UpdateOciAuth};
 
-use super::{OCI_TENANCY as TENANCY, identity, oci_credentials};
+use super::{OCI_TENANCY as TENANCY, TOKEN, identity, oci_credentials};
 
 /// The access token the servers' OCI login hands out.
 pub const OCI_TOKEN: &str = "oci-login-token-7f3a9c1e5b";
 
-/// What a test server answers, given the request.
+/// What a test server answers, given the request's method, path and headers.
 pub type Handler = Arc<dyn Fn(&Method, &str, &HeaderMap) -> Answer + Send + Sync>;
 
 pub enum Answer {
@@ -24,27 +25,83 @@ pub enum Answer {
     Never,
 }
 
-/// A loopback server answering as `handler` says, counting requests per path.
+/// A request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: Method,
+    /// The path with its query, as sent.
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Recorded {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A canned answer.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+impl Canned {
+    pub fn json(status: u16, body: impl Into<String>) -> Self {
+        Self::raw(status, "application/json; charset=utf-8", body.into())
+    }
+
+    pub fn raw(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            content_type,
+            body: body.into(),
+        }
+    }
+
+    fn response(self) -> Response {
+        Response::builder()
+            .status(self.status)
+            .header("content-type", self.content_type)
+            .body(Body::from(self.body))
+            .unwrap()
+    }
+}
+
+/// A loopback server on port 0 that records every request and answers as its handler says.
 pub struct Server {
+    /// `http://127.0.0.1:<port>`.
     pub url: String,
-    log: Arc<Mutex<Vec<(Method, String)>>>,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
 }
 
 impl Server {
+    /// Answers each request as `handler` says.
     pub async fn start(
         handler: impl Fn(&Method, &str, &HeaderMap) -> Answer + Send + Sync + 'static,
     ) -> Self {
         let handler: Handler = Arc::new(handler);
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let seen = log.clone();
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let seen = recorded.clone();
         let app = axum::Router::new().fallback(
-            move |method: Method, uri: Uri, headers: HeaderMap, _body: Bytes| {
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let (handler, seen) = (handler.clone(), seen.clone());
                 async move {
-                    seen.lock()
-                        .unwrap()
-                        .push((method.clone(), uri.path().to_owned()));
-                    match handler(&method, uri.path(), &headers) {
+                    let answer = handler(&method, uri.path(), &headers);
+                    seen.lock().unwrap().push(Recorded {
+                        method,
+                        path: uri.to_string(),
+                        headers,
+                        body,
+                    });
+                    match answer {
                         Answer::Now(response) => response,
                         Answer::After(delay, response) => {
                             tokio::time::sleep(delay).await;
@@ -58,29 +115,56 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server { url, log }
+        Server { url, recorded }
     }
 
+    /// Answers the queued answers in order; the last one repeats.
+    pub async fn canned(answers: impl IntoIterator<Item = Canned>) -> Self {
+        let queue = Mutex::new(answers.into_iter().collect::<VecDeque<_>>());
+        Self::start(move |_, _, _| {
+            let mut queue = queue.lock().unwrap();
+            let canned = if queue.len() > 1 {
+                queue.pop_front()
+            } else {
+                queue.front().cloned()
+            };
+            Answer::Now(canned.expect("at least one canned answer").response())
+        })
+        .await
+    }
+
+    /// Every request so far, in the order they arrived.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.recorded.lock().unwrap().clone()
+    }
+
+    /// Requests whose path ends with `path_end`.
     pub fn count(&self, path_end: &str) -> usize {
-        self.log
+        self.recorded
             .lock()
             .unwrap()
             .iter()
-            .filter(|(_, p)| p.ends_with(path_end))
+            .filter(|r| r.path.split('?').next().unwrap().ends_with(path_end))
             .count()
     }
 
     pub fn total(&self) -> usize {
-        self.log.lock().unwrap().len()
+        self.recorded.lock().unwrap().len()
+    }
+
+    /// A client with a management token and no retries (retries are tested on their own).
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .base_url(&self.url)
+            .token(TOKEN)
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap()
     }
 }
 
 pub fn json(status: u16, body: impl Into<String>) -> Response {
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/json; charset=utf-8")
-        .body(Body::from(body.into()))
-        .unwrap()
+    Canned::json(status, body).response()
 }
 
 pub fn config_answer() -> String {
