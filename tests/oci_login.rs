@@ -381,13 +381,29 @@ async fn with_use_limited_tokens_every_request_carries_a_bearer() {
             })
         })
         .collect();
+    let mut failed = 0;
     for task in tasks {
-        task.await.unwrap();
+        failed += task.await.unwrap();
     }
-    let bare: Vec<_> = fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "GET" && r.header("authorization").is_none())
-        .collect();
-    assert!(bare.is_empty(), "{} requests carried no token", bare.len());
+    let requests = fake.requests();
+    let gets: Vec<_> = requests.iter().filter(|r| r.method == "GET").collect();
+    let bare = gets
+        .iter()
+        .filter(|r| r.header("authorization").is_none())
+        .count();
+    assert_eq!(bare, 0, "{bare} requests carried no token");
+    // No login storm: a call sends at most twice (once more after one re-login), and every
+    // login but the first follows a refused request.
+    let (calls, succeeded) = (32 * 40, 32 * 40 - failed);
+    assert!(
+        gets.len() <= 2 * calls,
+        "{} requests for {calls} calls",
+        gets.len()
+    );
+    let refusals = gets.len() - succeeded;
+    assert!(
+        fake.login_count() <= refusals + 1,
+        "{} logins for {refusals} refused requests",
+        fake.login_count()
+    );
 }
