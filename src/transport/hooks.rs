@@ -97,3 +97,80 @@ impl ClientHooks<Shared> for generated::Client {
         }
     }
 }
+
+#[cfg(all(test, feature = "oci"))]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::time::Instant;
+
+    use super::super::context::Scoped;
+    use super::super::state::{Mode, Shared};
+    use crate::auth::{Auth, LoginFn, OciSession};
+    use crate::oci::{AccessToken, SystemClock};
+    use crate::retry::RetryPolicy;
+
+    /// A raw loopback server that answers one request with 503 and hands back its head.
+    async fn one_request() -> (String, tokio::task::JoinHandle<String>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let head = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let (mut head, mut buf) = (Vec::new(), [0; 1024]);
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = stream.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                head.extend_from_slice(&buf[..n]);
+            }
+            let answer = "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n";
+            stream.write_all(answer.as_bytes()).await.unwrap();
+            String::from_utf8_lossy(&head).to_ascii_lowercase()
+        });
+        (url, head)
+    }
+
+    /// The race of a shared OCI session, in order: this caller resolves "t1"; another
+    /// caller's refusal of "t1" empties the session; only then does this request go out.
+    /// It carries "t1", the bearer resolved for it (a second read of the session, as the
+    /// hooks once did, finds none and sends the request bare).
+    #[tokio::test]
+    async fn a_request_carries_its_bearer_after_another_callers_refusal_emptied_the_session() {
+        let (url, head) = one_request().await;
+        let hour = Duration::from_secs(3600);
+        let login: LoginFn = Box::new(move || {
+            Box::pin(async move { Ok(AccessToken::new("t1".into(), hour, hour)) })
+        });
+        let session = OciSession::new(login, format!("{url}/login"), Arc::new(SystemClock));
+        let shared = Shared {
+            auth: Auth::Session(Arc::new(session)),
+            max_body: 1 << 20,
+            retry: RetryPolicy::none(),
+            mode: Mode::Typed,
+            request_timeout: hour,
+            given_client: false,
+            proxy: None,
+        };
+        let http = crate::http_client_builder().no_proxy().build().unwrap();
+        let client = crate::generated::Client::new_with_client(&url, http, shared.clone());
+
+        let Ok(resolved) = shared.auth.bearer(Instant::now() + hour).await else {
+            panic!("the login gives t1");
+        };
+        let sent = resolved.clone().unwrap();
+        assert!(shared.auth.refused(&sent), "another caller's 401 for t1");
+        assert!(
+            shared.auth.current_header().is_none(),
+            "the session holds no token"
+        );
+
+        let identity = uuid::Uuid::nil();
+        let mut call = std::pin::pin!(client.get_oci_auth(&identity));
+        let _ = Scoped::new(resolved, call.as_mut()).await;
+        let head = head.await.unwrap();
+        assert!(head.contains("\r\nauthorization: bearer t1\r\n"), "{head}");
+    }
+}
