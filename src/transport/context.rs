@@ -2,8 +2,9 @@
 //! bearer it resolved), and what the hooks hand back (a [`Verdict`] on the answer).
 //!
 //! The loop holds it beside the generated call, and lends it to the hooks while the call is
-//! polled (a scoped thread-local), so the hooks of that call, and only they, see it. Nothing reads the session between the loop's resolving a bearer
-//! and the request's carrying it: the bearer a refusal is reported for is the one sent.
+//! polled (a scoped thread-local), so the hooks of that call, and only they, see it. Nothing
+//! reads the session between the loop's resolving a bearer and the request's carrying it:
+//! the bearer a refusal is reported for is the one sent.
 
 use std::cell::Cell;
 use std::pin::Pin;
@@ -68,7 +69,7 @@ impl<F: Future> Future for Scoped<'_, F> {
     }
 }
 
-/// The bearer header of the attempt under way: `Some(header)` inside [`scoped`] (whose
+/// The bearer header of the attempt under way: `Some(header)` inside [`Scoped`] (whose
 /// header may be `None`), `None` outside the attempt loop (the raw client).
 pub(super) fn bearer() -> Option<Option<HeaderValue>> {
     if !ATTEMPT.is_set() {
@@ -81,7 +82,7 @@ pub(super) fn bearer() -> Option<Option<HeaderValue>> {
 /// same status in its place.
 pub(super) fn mark(verdict: Verdict, headers: HeaderMap) -> reqwest::Response {
     let status = verdict.status();
-    // `exec` marks answers in typed mode only, which runs inside `scoped`; outside it the
+    // `exec` marks answers in typed mode only, which runs inside [`Scoped`]; outside it the
     // empty answer still fails to decode as the operation's answer.
     if ATTEMPT.is_set() {
         ATTEMPT.with(|a| a.verdict.set(Some(Box::new((verdict, headers)))));
